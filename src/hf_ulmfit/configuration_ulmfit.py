@@ -133,6 +133,11 @@ class ULMFiTConfig(PreTrainedConfig):
 
     def validate_architecture(self):
         """Part of `@strict` validation: sizes and probabilities that cannot build a model."""
+        if self.max_len <= self.bptt:
+            raise ValueError(
+                f"max_len ({self.max_len}) must exceed bptt ({self.bptt}): the classifier pools over the chunks that "
+                "start after the last max_len tokens, and with max_len <= bptt that can be none."
+            )
         for name in ("vocab_size", "embedding_size", "hidden_size", "num_hidden_layers", "bptt", "max_len"):
             if getattr(self, name) < 1:
                 raise ValueError(f"ULMFiTConfig.{name} must be a positive integer, got {getattr(self, name)}.")
@@ -158,7 +163,10 @@ class ULMFiTConfig(PreTrainedConfig):
     def for_classifier(self, **overrides) -> "ULMFiTConfig":
         """A copy with fastai's classifier dropouts (0.05/0.4/0.5/0.3/0.4), then `overrides` applied."""
         values = {**self.to_dict(), **CLASSIFIER_DROPOUTS, **overrides}
-        for key in ("architectures", "model_type", "transformers_version"):
+        stale = ["architectures", "model_type", "transformers_version"]
+        if "num_labels" in overrides and "id2label" not in overrides:
+            stale += ["id2label", "label2id"]
+        for key in stale:
             values.pop(key, None)
         return type(self)(**values)
 
