@@ -309,6 +309,10 @@ class ULMFiTForCausalLM(ULMFiTPreTrainedModel, GenerationMixin):
     def get_output_embeddings(self):
         return self.decoder
 
+    def layer_groups(self) -> list[list[nn.Module]]:
+        """fastai's LM split, bottom to top: one group per LSTM layer, then embedding + (tied) decoder on top."""
+        return [[rnn] for rnn in self.ulmfit.rnns] + [[self.ulmfit.embeddings, self.decoder]]
+
     def set_output_embeddings(self, new_embeddings):
         self.decoder = new_embeddings
 
@@ -411,7 +415,7 @@ class ULMFiTClassificationHead(nn.Module):
         sizes = [3 * config.embedding_size, *config.classifier_hidden_sizes, config.num_labels]
         probs = [config.output_dropout * config.drop_mult, *config.classifier_dropouts]
         self.layers = nn.Sequential()
-        for i, (n_in, n_out, p) in enumerate(zip(sizes[:-1], sizes[1:], probs)):
+        for i, (n_in, n_out, p) in enumerate(zip(sizes[:-1], sizes[1:], probs, strict=True)):
             block = [nn.BatchNorm1d(n_in), nn.Dropout(p), nn.Linear(n_in, n_out, bias=False)]
             if i < len(sizes) - 2:
                 block.append(nn.ReLU())
@@ -455,6 +459,10 @@ class ULMFiTForSequenceClassification(ULMFiTPreTrainedModel):
         self.ulmfit = ULMFiTModel(config)
         self.classifier = ULMFiTClassificationHead(config)
         self.post_init()
+
+    def layer_groups(self) -> list[list[nn.Module]]:
+        """fastai's classifier split, bottom to top: embedding, each LSTM layer, the head."""
+        return [[self.ulmfit.embeddings]] + [[rnn] for rnn in self.ulmfit.rnns] + [[self.classifier]]
 
     @classmethod
     def from_pretrained(cls, pretrained_model_name_or_path, *model_args, config=None, **kwargs):
