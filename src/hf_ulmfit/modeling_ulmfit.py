@@ -205,6 +205,10 @@ class ULMFiTModel(ULMFiTPreTrainedModel):
     def _run_rnn(self, rnn: nn.LSTM, x: torch.Tensor, hx, lengths: torch.Tensor | None):
         p = self.config.weight_dropout * self.config.drop_mult
         total_length = x.shape[1]
+        if torch.is_autocast_enabled(x.device.type):
+            # Autocast casts the input and weights but not the state; oneDNN's LSTM refuses mixed precision.
+            dtype = torch.get_autocast_dtype(x.device.type)
+            x, hx = x.to(dtype), tuple(t.to(dtype) for t in hx)
         if lengths is not None:
             x = pack_padded_sequence(x, lengths.cpu(), batch_first=True, enforce_sorted=False)
         if self.training and p > 0:
@@ -374,6 +378,8 @@ class ULMFiTForCausalLM(ULMFiTPreTrainedModel, GenerationMixin):
 
         loss = lm_loss = ar_loss = tar_loss = None
         shift_labels = kwargs.pop("shift_labels", None)
+        if shift_labels is not None:
+            shift_labels = shift_labels.contiguous()
         if labels is not None or shift_labels is not None:
             if logits_to_keep:
                 raise ValueError("A loss needs the logits of every position: do not pass logits_to_keep with labels.")
