@@ -20,7 +20,11 @@ STREAM_LR_SCALE = "stream_lr_scale"  # variable BPTT: length / bptt, the batch's
 
 
 def tokenize_documents(
-    dataset, tokenizer: Callable, text_column: str = "text", bos_token_id: int | None = None, num_proc: int | None = None
+    dataset,
+    tokenizer: Callable,
+    text_column: str = "text",
+    bos_token_id: int | None = None,
+    num_proc: int | None = None,
 ):
     """Tokenize a `datasets.Dataset` of texts into an `input_ids` column (one list per document).
 
@@ -31,7 +35,9 @@ def tokenize_documents(
         raise ValueError(f"The dataset has no {text_column!r} column (columns: {dataset.column_names}).")
     empty = [i for i, text in enumerate(dataset[text_column]) if text is None or not str(text).strip()]
     if empty:
-        raise ValueError(f"{len(empty)} texts in column {text_column!r} are empty (rows {empty[:10]}); drop them first.")
+        raise ValueError(
+            f"{len(empty)} texts in column {text_column!r} are empty (rows {empty[:10]}); drop them first."
+        )
 
     def encode(batch):
         ids = tokenizer(batch[text_column])["input_ids"]
@@ -85,7 +91,9 @@ class LMStreamDataset(Dataset):
         if not 0 <= process_index < num_processes:
             raise ValueError(f"process_index {process_index} is outside [0, {num_processes}).")
         docs = [list(doc) for doc in documents]
-        empty = [i for i, doc in enumerate(docs) if not doc or (bos_token_id is not None and list(doc) == [bos_token_id])]
+        empty = [
+            i for i, doc in enumerate(docs) if not doc or (bos_token_id is not None and list(doc) == [bos_token_id])
+        ]
         if empty:
             raise ValueError(f"{len(empty)} documents hold no token (rows {empty[:10]}); drop empty texts first.")
         if bos_token_id is not None:

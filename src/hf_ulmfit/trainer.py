@@ -245,7 +245,9 @@ class ULMFiTTrainer(Trainer):
             return loss.detach(), None, None
         return loss.detach(), outputs.logits.detach(), inputs["shift_labels"]
 
-    def evaluation_loop(self, dataloader, description, prediction_loss_only=None, ignore_keys=None, metric_key_prefix="eval"):
+    def evaluation_loop(
+        self, dataloader, description, prediction_loss_only=None, ignore_keys=None, metric_key_prefix="eval"
+    ):
         output = super().evaluation_loop(dataloader, description, prediction_loss_only, ignore_keys, metric_key_prefix)
         loss = output.metrics.get(f"{metric_key_prefix}_loss")
         if self.is_stream_lm and loss is not None:
@@ -332,7 +334,9 @@ class ULMFiTTrainer(Trainer):
 
     def _get_learning_rate(self) -> float:
         """The top layer group's learning rate (the `learning_rate` argument's); all groups are logged too."""
-        by_group = {group["layer_group"]: group["lr"] for group in self.optimizer.param_groups if "layer_group" in group}
+        by_group = {
+            group["layer_group"]: group["lr"] for group in self.optimizer.param_groups if "layer_group" in group
+        }
         if not by_group:
             return super()._get_learning_rate()
         self._group_lrs = [by_group[i] for i in sorted(by_group)]
