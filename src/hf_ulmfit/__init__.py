@@ -5,6 +5,7 @@ from transformers import (
     AutoModel,
     AutoModelForCausalLM,
     AutoModelForSequenceClassification,
+    AutoTokenizer,
 )
 
 from .configuration_ulmfit import ULMFiTConfig
@@ -16,6 +17,7 @@ from .modeling_ulmfit import (
     ULMFiTModelOutput,
     ULMFiTPreTrainedModel,
 )
+from .tokenization_ulmfit import ULMFiTTokenizerFast
 
 # In-process Auto classes, and auto_map + copied source files in saved folders (for trust_remote_code).
 AutoConfig.register(ULMFiTConfig.model_type, ULMFiTConfig, exist_ok=True)
@@ -26,8 +28,10 @@ ULMFiTConfig.register_for_auto_class()
 ULMFiTModel.register_for_auto_class("AutoModel")
 ULMFiTForCausalLM.register_for_auto_class("AutoModelForCausalLM")
 ULMFiTForSequenceClassification.register_for_auto_class("AutoModelForSequenceClassification")
+AutoTokenizer.register(ULMFiTConfig, fast_tokenizer_class=ULMFiTTokenizerFast, exist_ok=True)
 
 __all__ = [
+    "ULMFiTTokenizerFast",
     "ULMFiTConfig",
     "ULMFiTPreTrainedModel",
     "ULMFiTModel",
