@@ -53,13 +53,13 @@ from .fastai_vocab import (
     build_word_tokenizer,
     check_vocab,
     read_vocab,
-    remap_rows,
     special_order,
     special_token_ids,
     token_ids,
 )
 from .modeling_ulmfit import ULMFiTForCausalLM, ULMFiTForSequenceClassification
 from .sentencepiece_model import read_model
+from .vocab_transfer import transfer_vocab
 
 _RNN_KEY = re.compile(r"^rnns\.(\d+)\.(?:module\.)?((?:weight|bias)_(?:ih|hh)_l0(?:_reverse)?)(_raw)?$")
 _HEAD_KEY = re.compile(r"^1\.layers\.(\d+)\.(\d+)\.(\w+)$")
@@ -67,6 +67,9 @@ _FLAT_HEAD_KEY = re.compile(r"^1\.layers\.(\d+)\.(\w+)$")  # fastai 1's one flat
 _BATCHNORM_KEYS = {"weight", "bias", "running_mean", "running_var", "num_batches_tracked"}
 FASTAI1_CLASSIFIER_DEFAULTS = {"bptt": 70, "max_len": 1400}  # fastai 1 get_text_classifier(bptt=70, max_len=70*20)
 _MAX_OPAQUE_GLOBALS = 32
+# What fastai 1's `learn.save` puts in its optimizer state besides tensors (`opt_func`, numpy learning rates):
+# stood in for by `_Opaque`, never imported. Any other name is refused.
+_OPTIMIZER_GLOBAL_PREFIXES = ("torch.optim.", "fastai.", "numpy.")
 
 
 def _encoder_prefix(state_dict: dict[str, torch.Tensor]) -> str:
@@ -205,7 +208,8 @@ class _Opaque:
 
 
 def _torch_load(path: Path):
-    """`torch.load(weights_only=True)`, with any global it refuses replaced by `_Opaque` (one retry per name)."""
+    """`torch.load(weights_only=True)`, with the optimizer objects it refuses replaced by `_Opaque` (one retry per
+    name); a file naming anything else (a payload that would run code) is refused."""
     opaque: list[str] = []
     for _ in range(_MAX_OPAQUE_GLOBALS):
         try:
@@ -216,7 +220,13 @@ def _torch_load(path: Path):
             match = re.search(r"GLOBAL (\S+) was not an allowed global", str(err))
             if match is None or match.group(1) in opaque:
                 raise
-            opaque.append(match.group(1))
+            name = match.group(1)
+            if not (name == "functools.partial" or name.startswith(_OPTIMIZER_GLOBAL_PREFIXES)):
+                raise ValueError(
+                    f"it asks to import {name}, and loading it would run code; only tensors and fastai optimizer "
+                    "settings are read"
+                ) from None
+            opaque.append(name)
     raise ValueError(f"it names more than {_MAX_OPAQUE_GLOBALS} Python objects besides its tensors")
 
 
@@ -284,25 +294,16 @@ def convert(
     itos = own.itos if own else (list(spm.pieces) if spm else None)
     if itos is not None:
         check_vocab(itos, vocab_size, str(vocab or sentencepiece))
-    notes = []
-    if target_vocab:
-        if itos is None:
-            raise ValueError(
-                "--target-vocab needs the model's own vocabulary (--vocab or --sentencepiece) to know "
-                "which row belongs to which token."
-            )
-        target = read_vocab(target_vocab)
-        token_ids(target.itos, str(target.source))
-        state_dict, known = remap_rows(state_dict, itos, target.itos)
-        notes.append(
-            f"Remapped to `{target.source.name}`: {known} of {len(target.itos)} tokens kept their rows, "
-            "the others got the mean row (fastai's `convert_weights` rule)."
+    target = read_vocab(target_vocab) if target_vocab else None
+    if target is not None and itos is None:
+        raise ValueError(
+            "--target-vocab needs the model's own vocabulary (--vocab or --sentencepiece) to know which row belongs "
+            "to which token."
         )
-        itos = target.itos
-        sources.append(("target vocabulary", target.source))
+    final_itos = target.itos if target is not None else itos
 
-    order = special_order(itos) if itos is not None else None
-    overrides = special_token_ids(itos, sentencepiece=spm is not None) if itos is not None else {}
+    order = special_order(final_itos) if final_itos is not None else None
+    overrides = special_token_ids(final_itos, sentencepiece=spm is not None) if final_itos is not None else {}
     if kind == "classifier" and (fastai1_head or (order or "").startswith("fastai v1")):
         overrides.update(FASTAI1_CLASSIFIER_DEFAULTS)
     overrides = {**overrides, "backwards": backwards, **config_overrides}
@@ -323,13 +324,24 @@ def convert(
     if missing or unexpected:
         raise ValueError(f"Weights do not fit the inferred model: missing {missing}, unexpected {unexpected}.")
     model.eval()
+    notes = []
+    if target is not None:
+        # tokens named as the tokenizer names them (repeated xxfake numbered), so both lists are unique
+        old, new = list(token_ids(itos, str(vocab or sentencepiece))), list(token_ids(target.itos, str(target_vocab)))
+        transfer_vocab(model, old, new)
+        shared = len(set(old) & set(new))
+        notes.append(
+            f"Remapped to `{target.source.name}`: {shared} of {len(new)} tokens kept their rows, the others got the "
+            "mean row (fastai's rule)."
+        )
+        sources.append(("target vocabulary", target.source))
 
     tokenizer = None
     if spm is not None:
-        tokenizer = build_sentencepiece_tokenizer(spm, itos if (own or target_vocab) else None)
+        tokenizer = build_sentencepiece_tokenizer(spm, final_itos if (own or target) else None)
         sources.append(("SentencePiece model", Path(sentencepiece)))
-    elif itos is not None:
-        tokenizer = build_word_tokenizer(itos)
+    elif final_itos is not None:
+        tokenizer = build_word_tokenizer(final_itos)
     if own is not None:
         sources.append(("vocabulary", own.source))
     if tokenizer is not None and len(tokenizer) != config.vocab_size:

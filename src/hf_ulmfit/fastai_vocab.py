@@ -22,8 +22,6 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-import torch
-
 from .safe_pickle import load_plain
 from .sentencepiece_model import BYTE, NORMAL, USER_DEFINED, SentencePieceModel
 
@@ -120,27 +118,6 @@ def check_vocab(itos: list[str], vocab_size: int, source: str) -> None:
             "these weights were trained with."
         )
     token_ids(itos, source)
-
-
-def remap_rows(state_dict: dict[str, torch.Tensor], old_itos: list[str], new_itos: list[str]):
-    """fastai's `convert_weights` rule for a new vocabulary: a token of `old_itos` keeps its rows, a new token
-    gets the mean row, for the embedding, the decoder weight (when untied) and the decoder bias.
-
-    Returns the new state dict and how many tokens of `new_itos` were known."""
-    old_stoi = {tok: i for i, tok in enumerate(old_itos)}  # like fastai: a repeated token maps to its last id
-    rows = torch.tensor([old_stoi.get(tok, -1) for tok in new_itos])
-    known = rows >= 0
-
-    def remap(tensor: torch.Tensor) -> torch.Tensor:
-        new = tensor.mean(0, keepdim=True).expand(len(new_itos), *tensor.shape[1:]).clone()
-        new[known] = tensor[rows[known]]
-        return new
-
-    out = dict(state_dict)
-    for key in ("ulmfit.embeddings.weight", "decoder.weight", "decoder.bias"):
-        if key in out:
-            out[key] = remap(out[key])
-    return out, int(known.sum())
 
 
 def _special_kwargs(itos: list[str], sentencepiece: bool, unk_id: int) -> dict:
