@@ -127,3 +127,83 @@ def test_bad_inputs_are_refused(fastai_small, tmp_path):
     save_file(weights, str(tmp_path / "extra.safetensors"))
     with pytest.raises(ValueError, match="Unknown fastai lm key '1.decoder.bogus'"):
         convert(tmp_path / "extra.safetensors", tmp_path / "out")
+
+
+def _v2_itos(size: int) -> list[str]:
+    specials = ["xxunk", "xxpad", "xxbos", "xxeos", "xxfld", "xxrep", "xxwrep", "xxup", "xxmaj"]
+    return specials + [f"word{i}" for i in range(len(specials), size - 3)] + ["xxfake"] * 3
+
+
+def test_vocab_json_writes_tokenizer_and_card(fastai_small, tmp_path):
+    import hashlib
+    import json
+
+    from transformers import AutoTokenizer
+
+    itos = _v2_itos(fastai_small["config"]["vocab_size"])
+    (tmp_path / "vocab.json").write_text(json.dumps(itos))
+    weights = fastai_small["dir"] / "lm.safetensors"
+    convert(weights, tmp_path / "out", vocab=tmp_path / "vocab.json", backwards=True)
+    model = ULMFiTForCausalLM.from_pretrained(tmp_path / "out")
+    assert model.config.backwards
+    assert (model.config.pad_token_id, model.config.bos_token_id, model.config.eos_token_id) == (1, 2, 3)
+    tokenizer = AutoTokenizer.from_pretrained(tmp_path / "out", trust_remote_code=True)
+    assert tokenizer("word10 WORD11 unseen").input_ids == [2, 10, 7, 11, 0]
+    card = (tmp_path / "out" / "README.md").read_text()
+    assert hashlib.sha256(weights.read_bytes()).hexdigest() in card
+    assert "backward" in card and "fastai v2 order" in card and "trust_remote_code=True" in card
+
+
+def test_classifier_labels_from_dls_vocab_pickle(fastai_small, tmp_path):
+    import pickle
+
+    cfg = fastai_small["config"]
+    (tmp_path / "vocab.pkl").write_bytes(pickle.dumps([_v2_itos(cfg["vocab_size"]), ["neg", "neutral", "pos"]]))
+    model = convert(fastai_small["dir"] / "clas.safetensors", tmp_path / "out", vocab=tmp_path / "vocab.pkl",
+                    bptt=cfg["seq_len"], max_len=cfg["max_len"])  # fmt: skip
+    assert model.config.id2label == {0: "neg", 1: "neutral", 2: "pos"}
+    assert ULMFiTForSequenceClassification.from_pretrained(tmp_path / "out").config.label2id["pos"] == 2
+
+
+def test_target_vocab_follows_fastais_rule(fastai_small, lm, tmp_path):
+    import json
+
+    size = fastai_small["config"]["vocab_size"]
+    itos = _v2_itos(size)
+    (tmp_path / "vocab.json").write_text(json.dumps(itos))
+    # known words reordered, two new words, some old words dropped
+    target = itos[:9] + ["new-a"] + [f"word{i}" for i in range(60, 9, -1)] + ["new-b"]
+    (tmp_path / "target.json").write_text(json.dumps(target))
+    model = convert(fastai_small["dir"] / "lm.safetensors", tmp_path / "out", vocab=tmp_path / "vocab.json",
+                    target_vocab=tmp_path / "target.json").eval()  # fmt: skip
+    assert model.config.vocab_size == len(target)
+    old_ids = torch.tensor([[2, 12, 40, 33, 59, 11]])
+    new_ids = torch.tensor([[target.index(itos[i]) for i in old_ids[0]]])
+    with torch.no_grad():
+        old, new = lm(old_ids).logits, model(new_ids).logits
+    known = [i for i, tok in enumerate(target) if tok in itos]
+    torch.testing.assert_close(new[..., known], old[..., [itos.index(target[i]) for i in known]], atol=ATOL, rtol=0)
+    for tok in ("new-a", "new-b"):  # mean embedding row and mean bias: the mean of the old logits
+        torch.testing.assert_close(new[..., target.index(tok)], old.mean(-1), atol=ATOL, rtol=0)
+
+
+def test_vocabulary_errors_leave_no_folder(fastai_small, tmp_path):
+    import json
+
+    weights = fastai_small["dir"] / "lm.safetensors"
+    itos = _v2_itos(fastai_small["config"]["vocab_size"])
+    cases = {
+        "short.json": (itos[:-1], "has 119 tokens but the weights have 120 rows"),
+        "twice.json": (itos[:-1] + ["word10"], "token 'word10' appears twice"),
+        "nopad.json": (["xxunk", "padding"] + itos[2:], "no 'xxpad'"),
+        "numbers.json": (list(range(120)), "expected a non-empty list of non-empty strings"),
+    }
+    for name, (content, message) in cases.items():
+        (tmp_path / name).write_text(json.dumps(content))
+        with pytest.raises(ValueError, match=message):
+            convert(weights, tmp_path / "out", vocab=tmp_path / name)
+        assert not (tmp_path / "out").exists()
+    with pytest.raises(ValueError, match="needs the model's own vocabulary"):
+        convert(weights, tmp_path / "out", target_vocab=tmp_path / "short.json")
+    with pytest.raises(ValueError, match=r"\.pkl or \.json"):
+        convert(weights, tmp_path / "out", vocab=weights)
