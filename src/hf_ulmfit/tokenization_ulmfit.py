@@ -215,12 +215,14 @@ def build_normalizer(lowercase: bool = True, mark_case: bool = True) -> normaliz
     steps.append(_rule(rf"(?<={_RUN}([^{ws}]))\1+", ""))
     steps.append(_rule(rf"(?<={_RUN}[^{ws}])", " "))
     steps.append(normalizers.Replace(_RUN, " "))
-    # replace_wrep: a word repeated 3+ times -> " xxwrep n w " (the whitespace before it becomes one space)
-    word = rf"[{ws}]*\1(?!\w)"
-    steps.append(_rule(rf"(?:[{ws}]|\A)(?=(\w+)[{ws}]+(?:\1[{ws}]+)+\1(?!\w))", f" {_WRUN}"))
-    steps.append(normalizers.Replace(_WRUN, f"{TK_WREP} {_WRUN}"))
-    steps += _count_writers(_WRUN, r"(?=(\w+))", word)
-    steps.append(_rule(rf"{_WRUN}(\w+)\K(?:[{ws}]+\1)+(?!\w)", " "))
+    # replace_wrep: a word repeated 3+ times -> " xxwrep n w " (the whitespace before it becomes one space).
+    # Every word that starts 3+ repeats gets a mark (and a count); those inside a run go away with the repeats.
+    inner = rf"(?:[0-9]*{_WRUN})?"
+    steps.append(_rule(rf"[{ws}](?=(\w+)[{ws}]+(?:\1[{ws}]+)+\1(?!\w))", f" {_WRUN}"))
+    steps += _count_writers(_WRUN, r"(?=(\w+))", rf"[{ws}]*{inner}\1(?!\w)")
+    steps.append(_rule(rf"{_WRUN}(\w+)\K(?:[{ws}]+{inner}\1(?!\w))+", ""))
+    steps.append(_rule(rf"{_WRUN}\w+\K", " "))
+    steps.append(_rule(rf"(?<=[{ws}])(?=[0-9]+{_WRUN})", f"{TK_WREP} "))
     steps.append(normalizers.Replace(_WRUN, " "))
     # spec_add_spaces, rm_useless_spaces
     steps += [normalizers.Replace(c, f" {c} ") for c in "/#\\"]
@@ -279,7 +281,7 @@ def build_backend(
     itos: list[str], lowercase: bool = True, mark_case: bool = True, special_tokens: Iterable[str] = SPECIAL_TOKENS
 ) -> Tokenizer:
     """The `tokenizers` pipeline for a fastai vocabulary (see the module docstring)."""
-    vocab = check_itos(itos)
+    vocab = check_itos(itos)  # before anything else turns a wrong type into a list
     backend = Tokenizer(models.WordLevel(vocab=vocab, unk_token=UNK))
     backend.normalizer = build_normalizer(lowercase=lowercase, mark_case=mark_case)
     backend.pre_tokenizer = build_pre_tokenizer(special_tokens)
@@ -476,7 +478,7 @@ class ULMFiTTokenizerFast(PreTrainedTokenizerFast):
             add_eos_token: end every sequence with `xxeos` (fastai's `lowercase(add_eos=True)`).
             padding_side: where `pad` puts `xxpad`.
         """
-        backend = build_backend(list(itos), lowercase=lowercase, mark_case=mark_case)
+        backend = build_backend(itos, lowercase=lowercase, mark_case=mark_case)
         return cls._from_backend(backend, add_eos_token=add_eos_token, padding_side=padding_side, **kwargs)
 
     @classmethod
@@ -565,6 +567,11 @@ class ULMFiTTokenizerFast(PreTrainedTokenizerFast):
         object.__setattr__(tokenizer, "_add_bos_token", BOS in specials[:1])
         object.__setattr__(tokenizer, "_add_eos_token", EOS in specials[-1:])
         return tokenizer
+
+    def __call__(self, text=None, *args, **kwargs):
+        if text is None and kwargs.get("text_target") is None:
+            raise TypeError("text must be a string (or UTF-8 bytes), got None.")
+        return super().__call__(text, *args, **kwargs)
 
     def _encode_plus(self, text, text_pair=None, *args, is_split_into_words: bool = False, **kwargs):
         if not is_split_into_words:
