@@ -11,7 +11,6 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 from torch.func import functional_call
-from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 from transformers import GenerationMixin, PreTrainedModel
 from transformers import initialization as init
 from transformers.modeling_outputs import SequenceClassifierOutput
@@ -124,6 +123,14 @@ def _gather_time(x: torch.Tensor, index: torch.Tensor) -> torch.Tensor:
     return x.gather(1, index[:, :, None].expand(-1, -1, x.shape[2]))
 
 
+def _segments(lengths: list[int]) -> list[tuple[int, int, int, int]]:
+    """For lengths sorted in decreasing order: (start, end, rows running, rows still running after end) for each
+    stretch of time during which the same rows run."""
+    ends = sorted(set(lengths))
+    running = [sum(n >= end for n in lengths) for end in ends]
+    return list(zip([0, *ends[:-1]], ends, running, [*running[1:], 0], strict=True))
+
+
 def _restore_time(x: torch.Tensor, back: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
     """Undo `_compact_index`'s move to the front; padded positions become zero."""
     return _gather_time(x, back) * mask[:, :, None].to(x.dtype)
@@ -202,24 +209,34 @@ class ULMFiTModel(ULMFiTPreTrainedModel):
             x = x * F.embedding(input_ids, row_mask)
         return x
 
-    def _run_rnn(self, rnn: nn.LSTM, x: torch.Tensor, hx, lengths: torch.Tensor | None):
-        p = self.config.weight_dropout * self.config.drop_mult
-        total_length = x.shape[1]
+    def _run_rnn(self, rnn: nn.LSTM, x: torch.Tensor, hx, segments: list[tuple[int, int, int, int]] | None):
         if torch.is_autocast_enabled(x.device.type):
             # Autocast casts the input and weights but not the state; oneDNN's LSTM refuses mixed precision.
             dtype = torch.get_autocast_dtype(x.device.type)
             x, hx = x.to(dtype), tuple(t.to(dtype) for t in hx)
-        if lengths is not None:
-            x = pack_padded_sequence(x, lengths.cpu(), batch_first=True, enforce_sorted=False)
+        p = self.config.weight_dropout * self.config.drop_mult
         if self.training and p > 0:
-            # Weight drop (DropConnect): the dropped matrix is passed in for this call only, the parameter stays.
+            # Weight drop (DropConnect): one dropped matrix for this forward, passed in without touching the
+            # parameter, so gradients flow to it and nothing is swapped inside the nn.LSTM.
             dropped = {name: F.dropout(getattr(rnn, name), p, True) for name in rnn._flat_weights_names if "_hh_" in name}
-            out, new_hx = functional_call(rnn, dropped, (x, hx))
+
+            def call(inp, state):
+                return functional_call(rnn, dropped, (inp, state))
         else:
-            out, new_hx = rnn(x, hx)
-        if lengths is not None:
-            out, _ = pad_packed_sequence(out, batch_first=True, total_length=total_length)
-        return out, new_hx
+            call = rnn
+        if segments is None:
+            return call(x, hx)
+        # Rows sorted by decreasing length: one dense call per stretch of time in which the same rows are still
+        # running (dense oneDNN LSTM calls are several times faster than packed sequences on CPU).
+        h, c = hx
+        outputs, finished = [], []
+        for start, end, active, next_active in segments:
+            out, (h, c) = call(x[:active, start:end], (h[:, :active].contiguous(), c[:, :active].contiguous()))
+            outputs.append(F.pad(out, (0, 0, 0, 0, 0, x.shape[0] - active)))
+            finished.append((h[:, next_active:], c[:, next_active:]))
+        out = F.pad(torch.cat(outputs, 1), (0, 0, 0, x.shape[1] - segments[-1][1]))
+        final = tuple(torch.cat(parts[::-1], 1) for parts in zip(*finished, strict=True))
+        return out, final
 
     def forward(
         self,
@@ -265,28 +282,34 @@ class ULMFiTModel(ULMFiTPreTrainedModel):
                 f"{len(state)} pairs for batch size {state[0][0].shape[1] if len(state) else 'n/a'}."
             )
 
-        lengths = back = None
+        segments = order = None
         if attention_mask is not None:
             mask = _check_mask(attention_mask, x.shape[:2])
             if not mask.all():
-                # Move every row's tokens to the front and pack, so padding neither feeds nor ends the LSTM.
+                # Move every row's tokens to the front and sort rows by length, so padding neither feeds nor ends
+                # the LSTM (see `_run_rnn`).
                 to_front, back, lengths = _compact_index(mask)
-                x = _gather_time(x, to_front)
+                order = torch.argsort(lengths, descending=True, stable=True)
+                x = _gather_time(x, to_front)[order]
+                state = tuple((h[:, order], c[:, order]) for h, c in state)
+                segments = _segments(lengths[order].tolist())
 
         x = locked_dropout(x, self.config.input_dropout * self.config.drop_mult, self.training)
         hidden_p = self.config.hidden_dropout * self.config.drop_mult
         raw_outputs, dropped_outputs, new_state = [x], [], []
         for layer, rnn in enumerate(self.rnns):
-            x, layer_state = self._run_rnn(rnn, x, state[layer], lengths)
+            x, layer_state = self._run_rnn(rnn, x, state[layer], segments)
             new_state.append(layer_state)
             raw_outputs.append(x)
             if layer < len(self.rnns) - 1:
                 x = locked_dropout(x, hidden_p, self.training)
             dropped_outputs.append(x)
 
-        if back is not None:
-            raw_outputs = [_restore_time(t, back, mask) for t in raw_outputs]
-            dropped_outputs = [_restore_time(t, back, mask) for t in dropped_outputs]
+        if order is not None:
+            unsort = torch.argsort(order)
+            raw_outputs = [_restore_time(t[unsort], back, mask) for t in raw_outputs]
+            dropped_outputs = [_restore_time(t[unsort], back, mask) for t in dropped_outputs]
+            new_state = [(h[:, unsort], c[:, unsort]) for h, c in new_state]
         new_state = tuple(new_state)
         hidden_states = tuple(raw_outputs) if output_hidden_states else None
         dropped = tuple(dropped_outputs) if output_hidden_states else None
@@ -441,12 +464,17 @@ class _ConcatPool:
         self.last = like.new_zeros(batch_size, features)
 
     def update(self, out: torch.Tensor, keep: torch.Tensor, is_last: torch.Tensor) -> None:
-        """`out` (B, t, F) chunk outputs; `keep` (B, t) positions to pool; `is_last` (B, t) each row's last token."""
-        keep3 = keep[:, :, None]
-        self.max = torch.maximum(self.max, out.masked_fill(~keep3, float("-inf")).amax(1))
-        self.sum = self.sum + out.masked_fill(~keep3, 0.0).sum(1)
-        self.count = self.count + keep.sum(1, keepdim=True)
-        self.last = self.last + out.masked_fill(~is_last[:, :, None], 0.0).sum(1)
+        """`out` (b, t, F) chunk outputs of the first b rows; `keep` (b, t) positions to pool; `is_last` (b, t)
+        each row's last token."""
+        rows, keep3 = out.shape[0], keep[:, :, None]
+        update = {
+            "max": torch.maximum(self.max[:rows], out.masked_fill(~keep3, float("-inf")).amax(1)),
+            "sum": self.sum[:rows] + out.masked_fill(~keep3, 0.0).sum(1),
+            "count": self.count[:rows] + keep.sum(1, keepdim=True),
+            "last": self.last[:rows] + out.masked_fill(~is_last[:, :, None], 0.0).sum(1),
+        }
+        for name, head in update.items():
+            setattr(self, name, torch.cat([head, getattr(self, name)[rows:]]))
 
     def result(self) -> torch.Tensor:
         return torch.cat([self.last, self.max, self.sum / self.count], dim=1)
@@ -488,29 +516,37 @@ class ULMFiTForSequenceClassification(ULMFiTPreTrainedModel):
 
     def _encode(self, input_ids: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
         """BPT3C over documents aligned at position 0; returns the pooled features (B, 3 * embedding_size)."""
-        config = self.config
-        batch_size, total = input_ids.shape
-        bptt = config.bptt
+        config, bptt = self.config, self.config.bptt
         # fastai keeps the chunks starting at i (a multiple of bptt) with i > length - max_len.
         keep_from = (torch.div(lengths - config.max_len, bptt, rounding_mode="floor") + 1).clamp(min=0) * bptt
-        # In eval the state carried across chunks makes chunking invisible, so use long spans (fewer calls).
+        # Longest documents first: the rows still being read are then always a prefix of the batch, so finished
+        # documents cost nothing and padding is never fed.
+        order = torch.argsort(lengths, descending=True, stable=True)
+        input_ids, lengths, keep_from = input_ids[order], lengths[order], keep_from[order]
+        host_lengths = lengths.tolist()
+        # In eval the state carried across chunks makes chunking invisible, so long spans mean fewer calls.
         span = bptt if self.training else bptt * -(-config.max_len // bptt)
-        start = int(keep_from.min()) // span * span if not self.training else 0
+        start = 0 if self.training else int(keep_from.min()) // span * span
         state = None
-        if start > 0:  # nothing is pooled before `start`: only the state is needed
+        if start > 0:  # nothing is pooled before `start` (every row is longer): only the state is needed
             state = self.ulmfit(input_ids[:, :start], return_dict=True).state
-        pool = _ConcatPool(batch_size, config.embedding_size, self.ulmfit.embeddings.weight)
-        for i in range(start, total, span):
-            chunk = input_ids[:, i : i + span]
-            out = self.ulmfit(chunk, state=state, return_dict=True)
+        pool = _ConcatPool(len(host_lengths), config.embedding_size, self.ulmfit.embeddings.weight)
+        for i in range(start, host_lengths[0], span):
+            active = sum(n > i for n in host_lengths)
+            chunk = input_ids[:active, i : i + span]
+            positions = torch.arange(i, i + chunk.shape[1], device=chunk.device)[None]
+            real = positions < lengths[:active, None]
+            if state is not None:
+                state = tuple((h[:, :active], c[:, :active]) for h, c in state)
+            mask = None if real.all() else real
+            out = self.ulmfit(chunk, attention_mask=mask, state=state, return_dict=True)
             state = out.state
             if self.training:  # truncated BPTT: gradients stop at chunk boundaries, as in fastai
                 state = tuple((h.detach(), c.detach()) for h, c in state)
-            positions = torch.arange(i, i + chunk.shape[1], device=chunk.device)[None]
-            keep = (positions >= keep_from[:, None]) & (positions < lengths[:, None])
+            keep = real & (positions >= keep_from[:active, None])
             if keep.any():
-                pool.update(out.last_hidden_state, keep, positions == lengths[:, None] - 1)
-        return pool.result()
+                pool.update(out.last_hidden_state, keep, positions == lengths[:active, None] - 1)
+        return pool.result()[torch.argsort(order)]
 
     def forward(
         self,
