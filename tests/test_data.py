@@ -78,9 +78,7 @@ def test_variable_bptt_covers_each_row_exactly_with_a_fixed_number_of_batches():
     assert len(dataset) == len(fixed)
     lengths = [dataset[i]["input_ids"].shape[1] for i in range(len(dataset))]
     assert sum(lengths) == dataset.row_length and min(lengths) >= 1 and len(set(lengths)) > 1
-    assert [float(dataset[i][STREAM_LR_SCALE]) for i in range(len(dataset))] == pytest.approx(
-        [n / 8 for n in lengths]
-    )
+    assert [float(dataset[i][STREAM_LR_SCALE]) for i in range(len(dataset))] == pytest.approx([n / 8 for n in lengths])
     assert torch.equal(_rows(dataset)[0], _rows(fixed)[0])
 
 

@@ -124,7 +124,9 @@ def test_state_is_carried_across_batches_and_reset_for_evaluation(tmp_path):
     inputs = torch.cat([stream[i]["input_ids"] for i in range(len(stream))], dim=1)
     targets = torch.cat([stream[i]["shift_labels"] for i in range(len(stream))], dim=1)
     whole = model(input_ids=inputs).logits
-    trainer._stream_state["eval"] = tuple((torch.ones_like(h), torch.ones_like(c)) for h, c in model.ulmfit.zero_state(4))
+    trainer._stream_state["eval"] = tuple(
+        (torch.ones_like(h), torch.ones_like(c)) for h, c in model.ulmfit.zero_state(4)
+    )
     for i, batch in enumerate(trainer.get_eval_dataloader()):
         loss, _, _ = trainer.prediction_step(model, batch, prediction_loss_only=True)
         chunk = slice(stream._bounds[i], stream._bounds[i + 1])
@@ -175,9 +177,7 @@ def test_variable_bptt_scales_the_learning_rate(tmp_path):
 
 
 def test_classifier_batches_are_length_grouped_and_padded_on_the_tokenizer_side(tmp_path):
-    trainer = ULMFiTTrainer(
-        model=tiny_classifier(), args=_args(tmp_path), train_dataset=classifier_documents(64)
-    )
+    trainer = ULMFiTTrainer(model=tiny_classifier(), args=_args(tmp_path), train_dataset=classifier_documents(64))
     batches = list(trainer.get_train_dataloader())
     padding = sum(int((b["attention_mask"] == 0).sum()) for b in batches)
     real = sum(int(b["attention_mask"].sum()) for b in batches)
@@ -206,9 +206,15 @@ def test_bad_input_fails_before_training(tmp_path):
     with pytest.raises(ValueError, match="5 stages but ULMFiTForCausalLM has only 4 layer groups"):
         ULMFiTTrainer(model=tiny_lm(), args=_args(tmp_path, unfreeze_stages=[1] * 5), train_dataset=lm_documents())
     with pytest.raises(ValueError, match="shorter than one batch"):
-        ULMFiTTrainer(model=tiny_lm(), args=_args(tmp_path), train_dataset=Dataset.from_dict({"input_ids": [[2, 5, 6]]}))
+        ULMFiTTrainer(
+            model=tiny_lm(), args=_args(tmp_path), train_dataset=Dataset.from_dict({"input_ids": [[2, 5, 6]]})
+        )
     with pytest.raises(ValueError, match="no 'input_ids' column"):
-        ULMFiTTrainer(model=tiny_lm(), args=_args(tmp_path), train_dataset=lm_documents().rename_column("input_ids", "ids"))
+        ULMFiTTrainer(
+            model=tiny_lm(), args=_args(tmp_path), train_dataset=lm_documents().rename_column("input_ids", "ids")
+        )
     with pytest.raises(ValueError, match="empty documents"):
-        docs = classifier_documents(4).map(lambda x, i: {"input_ids": [] if i == 2 else x["input_ids"]}, with_indices=True)
+        docs = classifier_documents(4).map(
+            lambda x, i: {"input_ids": [] if i == 2 else x["input_ids"]}, with_indices=True
+        )
         ULMFiTTrainer(model=tiny_classifier(), args=_args(tmp_path), train_dataset=docs)
