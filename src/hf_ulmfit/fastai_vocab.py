@@ -123,8 +123,8 @@ def check_vocab(itos: list[str], vocab_size: int, source: str) -> None:
 def _special_kwargs(itos: list[str], sentencepiece: bool, unk_id: int) -> dict:
     """The tokenizer's special tokens by name (absent ones None) and fastai's `xxbos` first."""
     names: dict = {"add_bos_token": True}
-    for kind in ("pad", "bos", "eos"):
-        index = find_special(itos, f"xx{kind}", prefer_pieces=sentencepiece)
+    for kind in ("pad", "bos", "eos"):  # fastai pads with the id of xxpad itself, even under SentencePiece
+        index = find_special(itos, f"xx{kind}", prefer_pieces=sentencepiece and kind != "pad")
         names[f"{kind}_token"] = None if index is None else itos[index]
     names["unk_token"] = itos[unk_id]
     return names
