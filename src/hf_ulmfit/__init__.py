@@ -8,7 +8,11 @@ from transformers import (
     AutoTokenizer,
 )
 
+from .callbacks import GradualUnfreezingCallback, freeze_to
 from .configuration_ulmfit import ULMFiTConfig
+from .data import ClassifierCollator, LMStreamDataset, SortedSampler, SortishSampler, tokenize_documents
+from .lr_finder import LRFinderResult, find_lr
+from .metrics import classification_metrics, compute_lm_metrics, preprocess_lm_logits
 from .modeling_ulmfit import (
     ULMFiTCausalLMOutput,
     ULMFiTForCausalLM,
@@ -17,7 +21,11 @@ from .modeling_ulmfit import (
     ULMFiTModelOutput,
     ULMFiTPreTrainedModel,
 )
+from .schedules import ULMFiTScheduler, one_cycle_momentum, one_cycle_multiplier, stlr_multiplier
 from .tokenization_ulmfit import ULMFiTTokenizerFast
+from .trainer import ULMFiTTrainer, discriminative_param_groups
+from .training_args import ULMFiTTrainingArguments
+from .vocab_transfer import transfer_vocab
 
 # In-process Auto classes, and auto_map + copied source files in saved folders (for trust_remote_code).
 AutoConfig.register(ULMFiTConfig.model_type, ULMFiTConfig, exist_ok=True)
@@ -39,4 +47,24 @@ __all__ = [
     "ULMFiTForSequenceClassification",
     "ULMFiTModelOutput",
     "ULMFiTCausalLMOutput",
+    "ULMFiTTrainer",
+    "ULMFiTTrainingArguments",
+    "ULMFiTScheduler",
+    "GradualUnfreezingCallback",
+    "LMStreamDataset",
+    "SortishSampler",
+    "SortedSampler",
+    "ClassifierCollator",
+    "LRFinderResult",
+    "classification_metrics",
+    "compute_lm_metrics",
+    "discriminative_param_groups",
+    "find_lr",
+    "freeze_to",
+    "one_cycle_momentum",
+    "one_cycle_multiplier",
+    "preprocess_lm_logits",
+    "stlr_multiplier",
+    "tokenize_documents",
+    "transfer_vocab",
 ]

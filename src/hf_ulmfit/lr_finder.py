@@ -105,7 +105,7 @@ def find_lr(
                 torch.nn.utils.clip_grad_norm_(model.parameters(), trainer.args.max_grad_norm)
             optimizer.step()
             optimizer.zero_grad(set_to_none=True)
-            average = smoothing * average + (1 - smoothing) * float(loss)
+            average = smoothing * average + (1 - smoothing) * float(loss.detach())
             smoothed = average / (1 - smoothing ** (step + 1))
             lrs.append(lr)
             losses.append(smoothed)
