@@ -238,6 +238,21 @@ class ULMFiTModel(ULMFiTPreTrainedModel):
         final = tuple(torch.cat(parts[::-1], 1) for parts in zip(*finished, strict=True))
         return out, final
 
+    def run_layers(self, x: torch.Tensor, state: LSTMState, segments=None):
+        """Input dropout, the LSTM stack and the dropouts between layers, on embeddings `x` (no input checks).
+        Returns the raw outputs (input first), the outputs as fed onwards, and the new state."""
+        x = locked_dropout(x, self.config.input_dropout * self.config.drop_mult, self.training)
+        hidden_p = self.config.hidden_dropout * self.config.drop_mult
+        raw_outputs, dropped_outputs, new_state = [x], [], []
+        for layer, rnn in enumerate(self.rnns):
+            x, layer_state = self._run_rnn(rnn, x, state[layer], segments)
+            new_state.append(layer_state)
+            raw_outputs.append(x)
+            if layer < len(self.rnns) - 1:
+                x = locked_dropout(x, hidden_p, self.training)
+            dropped_outputs.append(x)
+        return raw_outputs, dropped_outputs, new_state
+
     def forward(
         self,
         input_ids: torch.LongTensor | None = None,
@@ -294,17 +309,7 @@ class ULMFiTModel(ULMFiTPreTrainedModel):
                 state = tuple((h[:, order], c[:, order]) for h, c in state)
                 segments = _segments(lengths[order].tolist())
 
-        x = locked_dropout(x, self.config.input_dropout * self.config.drop_mult, self.training)
-        hidden_p = self.config.hidden_dropout * self.config.drop_mult
-        raw_outputs, dropped_outputs, new_state = [x], [], []
-        for layer, rnn in enumerate(self.rnns):
-            x, layer_state = self._run_rnn(rnn, x, state[layer], segments)
-            new_state.append(layer_state)
-            raw_outputs.append(x)
-            if layer < len(self.rnns) - 1:
-                x = locked_dropout(x, hidden_p, self.training)
-            dropped_outputs.append(x)
-
+        raw_outputs, dropped_outputs, new_state = self.run_layers(x, state, segments)
         if order is not None:
             unsort = torch.argsort(order)
             raw_outputs = [_restore_time(t[unsort], back, mask) for t in raw_outputs]
@@ -454,7 +459,13 @@ class ULMFiTClassificationHead(nn.Module):
         return self.layers(pooled)
 
 
-class _ConcatPool:
+def pooling_start(lengths: torch.Tensor, bptt: int, max_len: int) -> torch.Tensor:
+    """First pooled position of each document: fastai keeps the outputs of the chunks starting at i (a multiple of
+    `bptt`) with i > length - max_len."""
+    return (torch.div(lengths - max_len, bptt, rounding_mode="floor") + 1).clamp(min=0) * bptt
+
+
+class ConcatPool:
     """Running masked concat pooling [last real token, max, mean] over chunks of one batch of documents."""
 
     def __init__(self, batch_size: int, features: int, like: torch.Tensor):
@@ -517,8 +528,7 @@ class ULMFiTForSequenceClassification(ULMFiTPreTrainedModel):
     def _encode(self, input_ids: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
         """BPT3C over documents aligned at position 0; returns the pooled features (B, 3 * embedding_size)."""
         config, bptt = self.config, self.config.bptt
-        # fastai keeps the chunks starting at i (a multiple of bptt) with i > length - max_len.
-        keep_from = (torch.div(lengths - config.max_len, bptt, rounding_mode="floor") + 1).clamp(min=0) * bptt
+        keep_from = pooling_start(lengths, bptt, config.max_len)
         # Longest documents first: the rows still being read are then always a prefix of the batch, so finished
         # documents cost nothing and padding is never fed.
         order = torch.argsort(lengths, descending=True, stable=True)
@@ -530,7 +540,7 @@ class ULMFiTForSequenceClassification(ULMFiTPreTrainedModel):
         state = None
         if start > 0:  # nothing is pooled before `start` (every row is longer): only the state is needed
             state = self.ulmfit(input_ids[:, :start], return_dict=True).state
-        pool = _ConcatPool(len(host_lengths), config.embedding_size, self.ulmfit.embeddings.weight)
+        pool = ConcatPool(len(host_lengths), config.embedding_size, self.ulmfit.embeddings.weight)
         for i in range(start, host_lengths[0], span):
             active = sum(n > i for n in host_lengths)
             chunk = input_ids[:active, i : i + span]
