@@ -72,8 +72,8 @@ class ULMFiTConfig(PreTrainedConfig):
         Chunk length of back-propagation through time: the classifier reads documents in chunks of this many
         tokens with the state carried (BPT3C), and truncates gradients at chunk boundaries in training.
     max_len (`int`, *optional*, defaults to 1440):
-        The classifier pools only over the outputs of the chunks that start after the last `max_len` tokens of a
-        document (fastai's rule).
+        The classifier pools only over the outputs of the chunks that start within the last `max_len` tokens of a
+        document (fastai 2's rule: chunk start i is kept when length - i <= max_len).
     classifier_hidden_sizes (`list[int]`, *optional*, defaults to `[50]`):
         Sizes of the hidden blocks of the classifier head (fastai's `lin_ftrs`).
     classifier_dropouts (`list[float]`, *optional*, defaults to `[0.1]`):
@@ -133,10 +133,10 @@ class ULMFiTConfig(PreTrainedConfig):
 
     def validate_architecture(self):
         """Part of `@strict` validation: sizes and probabilities that cannot build a model."""
-        if self.max_len <= self.bptt:
+        if self.max_len < self.bptt:
             raise ValueError(
-                f"max_len ({self.max_len}) must exceed bptt ({self.bptt}): the classifier pools over the chunks that "
-                "start after the last max_len tokens, and with max_len <= bptt that can be none."
+                f"max_len ({self.max_len}) must be at least bptt ({self.bptt}): the classifier pools over the chunks "
+                "that start within the last max_len tokens, and with max_len < bptt that can be none."
             )
         for name in ("vocab_size", "embedding_size", "hidden_size", "num_hidden_layers", "bptt", "max_len"):
             if getattr(self, name) < 1:

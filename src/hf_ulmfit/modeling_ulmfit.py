@@ -460,9 +460,9 @@ class ULMFiTClassificationHead(nn.Module):
 
 
 def pooling_start(lengths: torch.Tensor, bptt: int, max_len: int) -> torch.Tensor:
-    """First pooled position of each document: fastai keeps the outputs of the chunks starting at i (a multiple of
-    `bptt`) with i > length - max_len."""
-    return (torch.div(lengths - max_len, bptt, rounding_mode="floor") + 1).clamp(min=0) * bptt
+    """First pooled position of each document: fastai 2's `SentenceEncoder` keeps the outputs of the chunks
+    starting at i (a multiple of `bptt`) with length - i <= max_len."""
+    return torch.div(lengths - max_len + bptt - 1, bptt, rounding_mode="floor").clamp(min=0) * bptt
 
 
 class ConcatPool:
@@ -493,7 +493,7 @@ class ConcatPool:
 
 class ULMFiTForSequenceClassification(ULMFiTPreTrainedModel):
     """ULMFiT classifier: the encoder reads each document in chunks of `bptt` tokens with the state carried
-    (BPT3C), the outputs of the chunks covering the last `max_len` tokens are concat-pooled, then a small head.
+    (BPT3C), the outputs of the chunks that start within the last `max_len` tokens are concat-pooled, then a small head.
 
     The result for a document never depends on its batch or padding side (fastai issue 3379 drops tokens of
     shorter documents in padded batches; here every row is aligned on its own first token)."""
