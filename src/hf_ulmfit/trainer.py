@@ -272,7 +272,8 @@ class ULMFiTTrainer(Trainer):
     # ---- Classifier batches ----
 
     def _lengths(self, dataset) -> list[int] | None:
-        if dataset is None or not isinstance(dataset, Sequence) and not hasattr(dataset, "column_names"):
+        tokenized = isinstance(dataset, Sequence) or hasattr(dataset, "column_names")
+        if dataset is None or not tokenized:
             return None
         return [len(ids) for ids in _documents(dataset, "classifier")]
 

@@ -35,7 +35,7 @@ class ULMFiTTrainingArguments(TrainingArguments):
         `"epoch"` or `"step"` (optimizer steps): the unit of `unfreeze_stages`.
     unfreeze_restart_schedule (`bool`, defaults to `True`):
         Restart the learning-rate schedule at every stage, as calling fastai's `fit_one_cycle` once per stage does.
-        When `False` one schedule spans the whole run.
+        When `False` one schedule spans the whole run (as it always does with `lr_schedule="transformers"`).
     unfreeze_lr_factors (`list[float]`, *optional*):
         One multiplier of `learning_rate` per stage (e.g. `[1, 0.5, 0.25, 0.05]` for fastai's IMDb recipe 2e-2,
         1e-2, 5e-3, 1e-3); all 1 when omitted.
