@@ -30,9 +30,11 @@ FAKE = "xxfake"  # fastai pads its vocabulary to a multiple of 8 with this token
 _WS = r"\t\n\x0B\x0C\r\x1C-\x1F \x{85}\x{A0}\x{1680}\x{2000}-\x{200A}\x{2028}\x{2029}\x{202F}\x{205F}\x{3000}"
 _WS_NOT_SPACE = _WS.replace(" ", "")
 SPACE_MARK = "\u2581"  # fastai's replace_space: a space inside a whitespace token
-_RUN = "\ue000"  # private-use marks that tag a repetition while its count is written
-_WRUN = "\ue001"
+# Private-use characters that tag a repetition while its count is written: start and end of the count for
+# characters (replace_rep) and words (replace_wrep), and one placeholder per decimal place of the count.
+_REP, _REP_END, _WREP, _WREP_END = "\ue000\ue001\ue002\ue003"
 _MAX_COUNT_PLACES = 6  # repeat counts are written exactly up to 999,999 repetitions
+_PLACES = [chr(0xE010 + place) for place in range(_MAX_COUNT_PLACES)]
 _SPLIT_EXCEPTIONS = (
     "10 a.m. ; 10 am ; 10 p.m. ; 10 pm ; 11 a.m. ; 11 am ; 11 p.m. ; 11 pm ; 12 a.m. ; 12 am ; 12 p.m. ; 12 pm ; 1 "
     "a.m. ; 1 am ; 1 p.m. ; 1 pm ; 2 a.m. ; 2 am ; 2 p.m. ; 2 pm ; 3 a.m. ; 3 am ; 3 p.m. ; 3 pm ; 4 a.m. ; 4 am ; "
@@ -131,9 +133,7 @@ _FIX_HTML = [
     ("#39;", "'"), ("amp;", "&"), ("#146;", "'"), ("nbsp;", " "), ("#36;", "$"), ("\\n", "\n"), ("quot;", "'"),
     ("<br />", "\n"), ('\\"', '"'), ("<unk>", UNK), (" @.@ ", "."), (" @-@ ", "-"), ("...", " …"),
 ]  # fmt: skip
-_HTML_ENTITIES = {"&lt;": "<", "&gt;": ">", "&apos;": "'", "&hellip;": "…", "&mdash;": "—", "&ndash;": "–",
-                  "&eacute;": "é", "&copy;": "©", "&reg;": "®", "&lsquo;": "‘", "&rsquo;": "’", "&ldquo;": "“",
-                  "&rdquo;": "”", "&#8217;": "’", "&#8220;": "“", "&#8221;": "”"}  # fmt: skip
+_HTML_ENTITIES = {"&lt;": "<", "&gt;": ">"}
 
 
 def _split_exceptions() -> dict[str, list[str]]:
@@ -175,21 +175,27 @@ def _times(unit: str, n: int) -> str:
     return f"(?:(?:{unit}){{1000}}){{{n // 1000}}}"
 
 
-def _count_writers(mark: str, head: str, unit: str) -> list[normalizers.Normalizer]:
-    """Write, before `mark`, how many times `unit` repeats after it (decimal, most significant digit first).
+def _count_writers(start: str, end: str, head: str, unit: str) -> list[normalizers.Normalizer]:
+    """Write, between `start` and `end`, how many times `unit` repeats after `end` (in decimal).
 
     `head` is a lookahead that captures what repeats (group 1); the run ends where `unit` no longer matches.
-    One replacement per (place, digit): tokenizers' Replace writes fixed text, so the count is chosen by regex.
+    tokenizers' Replace writes fixed text, so a regex chooses the digit: one placeholder per decimal place is
+    written first, then one replacement per digit value fills every place holding that digit, and the
+    placeholders left (zeros before the first digit) are removed.
     """
-    steps = []
-    for place in reversed(range(_MAX_COUNT_PLACES)):
-        size = 10**place
-        for digit in range(10):
+    written = f"[0-9{''.join(_PLACES)}]*{end}"
+    unit = unit.replace("\\1", r"\k<-1>")  # each place's branch has its own group: refer to the nearest one
+    steps = [normalizers.Replace(start, start + "".join(reversed(_PLACES)))]
+    for digit in range(10):
+        branches = []
+        for place, placeholder in enumerate(_PLACES):
+            size = 10**place
             higher = _times(unit, 10 * size) + ("+" if digit == 0 else "*")
             this = _times(unit, digit * size) if digit else ""
             lower = f"(?:{unit}){{0,{size - 1}}}" if size > 1 else ""
-            pattern = f"{mark}(?={head}{higher}{this}{lower}(?!{unit}))"
-            steps.append(normalizers.Replace(Regex(pattern), f"{digit}{mark}"))
+            branches.append(f"{placeholder}(?={written}{head}{higher}{this}{lower}(?!{unit}))")
+        steps.append(normalizers.Replace(Regex("|".join(branches)), str(digit)))
+    steps.append(normalizers.Replace(Regex(f"[{''.join(_PLACES)}]"), ""))
     return steps
 
 
@@ -209,21 +215,21 @@ def build_normalizer(lowercase: bool = True, mark_case: bool = True) -> normaliz
     steps += [normalizers.Replace(old, new) for old, new in _FIX_HTML]
     steps += [normalizers.Replace(old, new) for old, new in _HTML_ENTITIES.items()]
     # replace_rep: a run of 3+ identical non-space characters -> " xxrep n c "
-    steps.append(_rule(rf"(?=([^{ws}]))(?<!\1)(?=\1{{3}})", _RUN))
-    steps.append(normalizers.Replace(_RUN, f" {TK_REP} {_RUN}"))
-    steps += _count_writers(_RUN, rf"(?=([^{ws}]))", r"\1")
-    steps.append(_rule(rf"(?<={_RUN}([^{ws}]))\1+", ""))
-    steps.append(_rule(rf"(?<={_RUN}[^{ws}])", " "))
-    steps.append(normalizers.Replace(_RUN, " "))
+    steps.append(_rule(rf"(?=([^{ws}]))(?<!\1)(?=\1{{3}})", _REP + _REP_END))
+    steps += _count_writers(_REP, _REP_END, rf"(?=([^{ws}]))", r"\1")
+    steps.append(_rule(rf"(?<={_REP_END}([^{ws}]))\1+", ""))
+    steps.append(_rule(rf"{_REP_END}[^{ws}]\K", " "))
+    steps.append(normalizers.Replace(_REP, f" {TK_REP} "))
+    steps.append(normalizers.Replace(_REP_END, " "))
     # replace_wrep: a word repeated 3+ times -> " xxwrep n w " (the whitespace before it becomes one space).
     # Every word that starts 3+ repeats gets a mark (and a count); those inside a run go away with the repeats.
-    inner = rf"(?:[0-9]*{_WRUN})?"
-    steps.append(_rule(rf"[{ws}](?=(\w+)[{ws}]+(?:\1[{ws}]+)+\1(?!\w))", f" {_WRUN}"))
-    steps += _count_writers(_WRUN, r"(?=(\w+))", rf"[{ws}]*{inner}\1(?!\w)")
-    steps.append(_rule(rf"{_WRUN}(\w+)\K(?:[{ws}]+{inner}\1(?!\w))+", ""))
-    steps.append(_rule(rf"{_WRUN}\w+\K", " "))
-    steps.append(_rule(rf"(?<=[{ws}])(?=[0-9]+{_WRUN})", f"{TK_WREP} "))
-    steps.append(normalizers.Replace(_WRUN, " "))
+    inner = rf"(?:{_WREP}[^{_WREP_END}]*{_WREP_END})?"
+    steps.append(_rule(rf"[{ws}](?=(\w+)[{ws}]+(?:\1[{ws}]+)+\1(?!\w))", f" {_WREP}{_WREP_END}"))
+    steps += _count_writers(_WREP, _WREP_END, r"(?=(\w+))", rf"[{ws}]*{inner}\1(?!\w)")
+    steps.append(_rule(rf"{_WREP_END}(\w+)\K(?:[{ws}]+{inner}\1(?!\w))+", ""))
+    steps.append(_rule(rf"{_WREP_END}\w+\K", " "))
+    steps.append(normalizers.Replace(_WREP, f"{TK_WREP} "))
+    steps.append(normalizers.Replace(_WREP_END, " "))
     # spec_add_spaces, rm_useless_spaces
     steps += [normalizers.Replace(c, f" {c} ") for c in "/#\\"]
     steps.append(_rule(" {2,}", " "))
@@ -241,40 +247,53 @@ def build_normalizer(lowercase: bool = True, mark_case: bool = True) -> normaliz
 
 
 def build_pre_tokenizer(special_tokens: Iterable[str] = SPECIAL_TOKENS) -> pre_tokenizers.PreTokenizer:
-    """spaCy 3's English tokenizer as regex splits: whitespace, special cases + prefixes, suffixes, infixes and
-    URLs, then the special cases that split a word ("don't" -> "do", "n't")."""
+    """spaCy 3's English tokenizer as one regex split that reads the text left to right, one token per match.
+
+    A single space separates; other whitespace is a token (as in spaCy). In a chunk between whitespace, a match
+    is: the chunk whole when it is a plain word; the pieces of a special case that splits ("do", "n't") or a
+    special case ("e.g.", ":)") when only suffixes follow it; a suffix when only suffixes follow; a prefix; a URL;
+    an infix; else the text up to the next infix or the suffixes. One pass over the text keeps the per-piece
+    overhead of `tokenizers` to a single split.
+    """
     ws, ws_ns = _WS, _WS_NOT_SPACE
+    start, end = rf"(?<![^{ws}{SPACE_MARK}])", rf"(?=[{ws}]|\z)"  # chunk boundaries
     splits = _split_exceptions()
     kept = set("".join(_KEPT_EXCEPTIONS).split()) | set(special_tokens)
-    specials = _regex_union(kept | set(splits))
     # spaCy 3 also merges adjacent tokens that spell a special case ("content):" -> "content", "):"); for
     # specials made only of punctuation that means matching them before single prefix / suffix characters.
     punct_specials = _regex_union(s for s in kept if not any(c.isalnum() for c in s))
-    suffixes = rf"(?=(?:{_SUFFIX})*\z)"
-    first_pieces, later_pieces = {}, []
+    only_suffixes = rf"(?:{_SUFFIX})*{end}"
+    first_rests: dict[str, list[str]] = {}
+    later: dict[tuple[str, str], list[str]] = {}
     for word, pieces in splits.items():
-        first_pieces.setdefault(pieces[0], []).append(word[len(pieces[0]) :])
-        done = pieces[0]
-        for i, piece in enumerate(pieces[1:-1], start=1):
-            later_pieces.append(rf"(?<=\A{_escape(done)}){_escape(piece)}(?={_escape(''.join(pieces[i + 1 :]))}\z)")
-            done += piece
-    first_tails = {p: "(?=(?:" + "|".join(_escape(r) for r in rests) + r")\z)" for p, rests in first_pieces.items()}
-    split_exceptions = rf"\A{_regex_union(first_pieces, first_tails)}|\G(?:{'|'.join(later_pieces)})"
-    space_token = rf"[{ws_ns}][{ws_ns}{SPACE_MARK}]*"
-    stages = [
-        # whitespace: a single space separates; other whitespace runs are tokens
-        (rf"{space_token}|[^{ws}]+", "removed", True),
-        # each later stage leaves whitespace tokens whole
-        (rf"\A{space_token}\z|\G(?:{specials}){suffixes}|\G(?:{punct_specials}|{_PREFIX})", "isolated", False),
-        (
-            rf"\A{space_token}\z|\A(?:{specials}){suffixes}|(?:{punct_specials}|{_SUFFIX}){suffixes}",
-            "isolated",
-            False,
-        ),
-        (rf"\A(?:{space_token}|{specials}|{_URL})\z|{_INFIX}", "isolated", False),
-        (split_exceptions, "isolated", False),
-    ]
-    return pre_tokenizers.Sequence([pre_tokenizers.Split(Regex(p), behavior=b, invert=inv) for p, b, inv in stages])
+        first_rests.setdefault(pieces[0], []).append(word[len(pieces[0]) :])
+        for i in range(1, len(pieces)):
+            later.setdefault((pieces[i], "".join(pieces[i + 1 :])), []).append("".join(pieces[:i]))
+    first_tails = {
+        p: "(?=(?:" + "|".join(_escape(r) for r in rests) + f"){only_suffixes})" for p, rests in first_rests.items()
+    }
+    later_pieces = "|".join(
+        f"{_escape(piece)}(?<={'|'.join(_escape(b + piece) for b in befores)})(?={_escape(rest)}{only_suffixes})"
+        for (piece, rest), befores in later.items()
+    )
+    plain_splits = _regex_union(w for w in splits if w.isalnum())
+    token = "|".join(
+        [
+            rf"[{ws_ns}][{ws_ns}{SPACE_MARK}]*",  # whitespace token; fastai wrote its spaces as "▁"
+            # most chunks are a word of letters or of digits: nothing to split (unless spaCy splits it: "gonna")
+            rf"{start}(?!(?:{plain_splits}){end})(?:[\p{{L}}\p{{M}}]+|[0-9]+){end}",
+            _regex_union(first_rests, first_tails),
+            later_pieces,
+            rf"(?:{_regex_union(kept)})(?={only_suffixes})",
+            rf"(?:{punct_specials}|{_SUFFIX})(?={only_suffixes})",
+            rf"{punct_specials}|{_PREFIX}",
+            rf"(?=[^{ws}]*\.)(?:{_URL})(?={only_suffixes})",  # the lookahead spares the URL pattern most words
+            _INFIX,
+            rf"(?:(?!{_INFIX}|(?:{_SUFFIX})+{end})[^{ws}])+",
+            rf"[^{ws}]",
+        ]
+    )
+    return pre_tokenizers.Split(Regex(token), behavior="removed", invert=True)
 
 
 def build_backend(
