@@ -26,5 +26,18 @@ test-slow: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check src tests examples benchmarks
 
+# Tokenizer benchmark against fastai, which lives in its own virtualenv (never a package dependency).
+BENCH_VENV := .venv-bench
+$(BENCH_VENV)/.installed:
+	test -x $(BENCH_VENV)/bin/python || $(PY) -m venv $(BENCH_VENV) || python3 -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/python -m pip install -q torch==2.13.0 fastcore fastprogress fastdownload fasttransform \
+		plum-dispatch matplotlib pandas requests pyyaml pillow scikit-learn scipy "spacy<4" packaging safetensors \
+		"transformers==5.23.0" "tokenizers==0.23.3"
+	$(BENCH_VENV)/bin/python -m pip install -q --no-deps fastai==2.8.12
+	touch $@
+
+bench: $(BENCH_VENV)/.installed
+	HF_HUB_OFFLINE=1 $(BENCH_VENV)/bin/python benchmarks/bench_tokenizer.py
+
 clean:
 	rm -rf $(VENV) build dist src/*.egg-info

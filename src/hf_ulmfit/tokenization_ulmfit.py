@@ -272,10 +272,11 @@ def build_pre_tokenizer(special_tokens: Iterable[str] = SPECIAL_TOKENS) -> pre_t
     first_tails = {
         p: "(?=(?:" + "|".join(_escape(r) for r in rests) + f"){only_suffixes})" for p, rests in first_rests.items()
     }
-    later_pieces = "|".join(
-        f"{_escape(piece)}(?<={'|'.join(_escape(b + piece) for b in befores)})(?={_escape(rest)}{only_suffixes})"
-        for (piece, rest), befores in later.items()
-    )
+    later_tails: dict[str, list[str]] = {}
+    for (piece, rest), befores in later.items():
+        behind = "|".join(_escape(b + piece) for b in befores)
+        later_tails.setdefault(piece, []).append(f"(?<={behind})(?={_escape(rest)}{only_suffixes})")
+    later_pieces = _regex_union(later_tails, {p: "(?:" + "|".join(t) + ")" for p, t in later_tails.items()})
     plain_splits = _regex_union(w for w in splits if w.isalnum())
     token = "|".join(
         [
