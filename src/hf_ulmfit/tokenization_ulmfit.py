@@ -195,7 +195,7 @@ def _count_writers(start: str, end: str, head: str, unit: str) -> list[normalize
             lower = f"(?:{unit}){{0,{size - 1}}}" if size > 1 else ""
             branches.append(f"{placeholder}(?={written}{head}{higher}{this}{lower}(?!{unit}))")
         steps.append(normalizers.Replace(Regex("|".join(branches)), str(digit)))
-    steps.append(normalizers.Replace(Regex(f"[{''.join(_PLACES)}]"), ""))
+    steps.append(normalizers.Replace(Regex(f"{start}[{''.join(_PLACES)}]+"), start))  # zeros before the first digit
     return steps
 
 
@@ -215,9 +215,9 @@ def build_normalizer(lowercase: bool = True, mark_case: bool = True) -> normaliz
     steps += [normalizers.Replace(old, new) for old, new in _FIX_HTML]
     steps += [normalizers.Replace(old, new) for old, new in _HTML_ENTITIES.items()]
     # replace_rep: a run of 3+ identical non-space characters -> " xxrep n c "
-    steps.append(_rule(rf"(?=([^{ws}]))(?<!\1)(?=\1{{3}})", _REP + _REP_END))
+    steps.append(_rule(rf"(?=([^{ws}])\1\1)(?<!\1)", _REP + _REP_END))
     steps += _count_writers(_REP, _REP_END, rf"(?=([^{ws}]))", r"\1")
-    steps.append(_rule(rf"(?<={_REP_END}([^{ws}]))\1+", ""))
+    steps.append(_rule(rf"{_REP_END}([^{ws}])\K\1+", ""))
     steps.append(_rule(rf"{_REP_END}[^{ws}]\K", " "))
     steps.append(normalizers.Replace(_REP, f" {TK_REP} "))
     steps.append(normalizers.Replace(_REP_END, " "))
@@ -240,7 +240,7 @@ def build_normalizer(lowercase: bool = True, mark_case: bool = True) -> normaliz
         steps.append(_rule(rf"(?<=\A|[{ws}])(?=[A-Z][^A-Z{ws}]*[a-z][^A-Z{ws}]*(?:[{ws}]|\z))", f"{TK_MAJ} "))
     if lowercase:
         steps.append(normalizers.Lowercase())
-    steps.append(_rule(rf"\A[{ws}]+|[{ws}]+\z", ""))
+    steps.append(normalizers.Strip())  # fastai's strip() (Python also strips \x1c-\x1f; Unicode does not)
     # spaCy keeps whitespace other than one separating space as tokens; fastai writes their spaces as "▁".
     steps.append(_rule(rf"(?<=[{ws_ns}]) ", SPACE_MARK))
     return normalizers.Sequence(steps)
