@@ -19,7 +19,8 @@ import os
 from collections.abc import Iterable
 
 from tokenizers import Regex, Tokenizer, models, normalizers, pre_tokenizers
-from transformers import PreTrainedTokenizerFast
+from transformers import BatchEncoding, PreTrainedTokenizerFast
+from transformers.tokenization_utils_base import PaddingStrategy, TruncationStrategy
 
 # fastai's special tokens, in fastai's order (their ids are their positions in every fastai vocabulary).
 SPECIAL_TOKENS = ["xxunk", "xxpad", "xxbos", "xxeos", "xxfld", "xxrep", "xxwrep", "xxup", "xxmaj"]
@@ -593,6 +594,18 @@ class ULMFiTTokenizerFast(PreTrainedTokenizerFast):
             raise TypeError("text must be a string (or UTF-8 bytes), got None.")
         return super().__call__(text, *args, **kwargs)
 
+    # Options that need transformers' general conversion of each encoding; without them, ids and masks are read
+    # straight from the encodings (that conversion costs about as much as the tokenization itself).
+    _SLOW_PATH_OPTIONS = (
+        "return_overflowing_tokens",
+        "return_special_tokens_mask",
+        "return_offsets_mapping",
+        "return_length",
+        "return_token_type_ids",
+        "split_special_tokens",
+        "sanitize_control_tokens",
+    )
+
     def _encode_plus(self, text, text_pair=None, *args, is_split_into_words: bool = False, **kwargs):
         if not is_split_into_words:
             text = [_as_text(t, "each text") for t in text] if isinstance(text, (list, tuple)) else _as_text(text)
@@ -601,7 +614,40 @@ class ULMFiTTokenizerFast(PreTrainedTokenizerFast):
                 text_pair = (
                     [_as_text(t, "text_pair") for t in pairs] if isinstance(pairs, (list, tuple)) else _as_text(pairs)
                 )
-        return super()._encode_plus(text, text_pair, *args, is_split_into_words=is_split_into_words, **kwargs)
+        if args or is_split_into_words or text_pair is not None or any(kwargs.get(k) for k in self._SLOW_PATH_OPTIONS):
+            return super()._encode_plus(text, text_pair, *args, is_split_into_words=is_split_into_words, **kwargs)
+        return self._encode_texts(text, **kwargs)
+
+    def _encode_texts(
+        self,
+        text,
+        add_special_tokens: bool = True,
+        padding_strategy=None,
+        truncation_strategy=None,
+        max_length=None,
+        stride: int = 0,
+        pad_to_multiple_of=None,
+        padding_side=None,
+        return_tensors=None,
+        return_attention_mask=None,
+        **_,
+    ) -> BatchEncoding:
+        self.set_truncation_and_padding(
+            padding_strategy=padding_strategy or PaddingStrategy.DO_NOT_PAD,
+            truncation_strategy=truncation_strategy or TruncationStrategy.DO_NOT_TRUNCATE,
+            max_length=max_length,
+            stride=stride,
+            pad_to_multiple_of=pad_to_multiple_of,
+            padding_side=padding_side,
+        )
+        batched = isinstance(text, (list, tuple))
+        encodings = self._tokenizer.encode_batch(text if batched else [text], add_special_tokens=add_special_tokens)
+        data = {"input_ids": [e.ids for e in encodings]}
+        if return_attention_mask is None or return_attention_mask:
+            data["attention_mask"] = [e.attention_mask for e in encodings]
+        if not batched and return_tensors is None:
+            data = {key: value[0] for key, value in data.items()}
+        return BatchEncoding(data, encodings, tensor_type=return_tensors)
 
     def _decode(self, token_ids, skip_special_tokens: bool = False, clean_up_tokenization_spaces=None, **kwargs) -> str:
         if isinstance(token_ids, int):
