@@ -272,3 +272,17 @@ def test_subword_tokenizer(tmp_path, model):
     assert ids[0] == 2 and tok.decode(ids, skip_special_tokens=True) == "The movie was GREAT"
     tok.save_pretrained(tmp_path)
     assert ULMFiTTokenizerFast.from_pretrained(tmp_path)("The movie was GREAT")["input_ids"] == ids
+
+
+def test_direct_and_general_encoding_paths_agree(small_tok):
+    texts = ["The movie was good.", "Bad!", ""]
+    for kwargs in (
+        {},
+        {"padding": True},
+        {"truncation": True, "max_length": 3},
+        {"padding": "max_length", "max_length": 8},
+    ):
+        direct = small_tok(texts, **kwargs)  # ids and masks read straight from the encodings
+        general = small_tok(texts, return_length=True, **kwargs)  # transformers' conversion
+        assert direct["input_ids"] == general["input_ids"] and direct["attention_mask"] == general["attention_mask"]
+    assert small_tok("Bad!")["input_ids"] == small_tok("Bad!", return_length=True)["input_ids"]
