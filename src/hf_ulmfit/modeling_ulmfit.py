@@ -143,6 +143,8 @@ class ULMFiTPreTrainedModel(PreTrainedModel):
     main_input_name = "input_ids"
     _is_stateful = True
     _no_split_modules = []
+    # Losses are per-batch means (AR/TAR cannot be summed per token): Trainer must scale for accumulation itself.
+    accepts_loss_kwargs = False
 
     @torch.no_grad()
     def _init_weights(self, module: nn.Module):
@@ -530,30 +532,26 @@ class ULMFiTForSequenceClassification(ULMFiTPreTrainedModel):
         config, bptt = self.config, self.config.bptt
         keep_from = pooling_start(lengths, bptt, config.max_len)
         # Longest documents first: the rows still being read are then always a prefix of the batch, so finished
-        # documents cost nothing and padding is never fed.
+        # documents drop out at chunk boundaries and cost nothing more.
         order = torch.argsort(lengths, descending=True, stable=True)
         input_ids, lengths, keep_from = input_ids[order], lengths[order], keep_from[order]
         host_lengths = lengths.tolist()
-        # In eval the state carried across chunks makes chunking invisible, so long spans mean fewer calls.
-        span = bptt if self.training else bptt * -(-config.max_len // bptt)
-        start = 0 if self.training else int(keep_from.min()) // span * span
-        state = None
-        if start > 0:  # nothing is pooled before `start` (every row is longer): only the state is needed
-            state = self.ulmfit(input_ids[:, :start], return_dict=True).state
+        # Every chunk is a dense (rows, bptt) block: padding after a document's end cannot change its outputs, and
+        # few distinct shapes keep oneDNN's compiled LSTM kernels cached.
+        width = -(-host_lengths[0] // bptt) * bptt
+        input_ids = F.pad(input_ids, (0, width - input_ids.shape[1]), value=config.pad_token_id)
         pool = ConcatPool(len(host_lengths), config.embedding_size, self.ulmfit.embeddings.weight)
-        for i in range(start, host_lengths[0], span):
+        state = None
+        for i in range(0, width, bptt):
             active = sum(n > i for n in host_lengths)
-            chunk = input_ids[:active, i : i + span]
-            positions = torch.arange(i, i + chunk.shape[1], device=chunk.device)[None]
-            real = positions < lengths[:active, None]
             if state is not None:
                 state = tuple((h[:, :active], c[:, :active]) for h, c in state)
-            mask = None if real.all() else real
-            out = self.ulmfit(chunk, attention_mask=mask, state=state, return_dict=True)
+            out = self.ulmfit(input_ids[:active, i : i + bptt], state=state, return_dict=True)
             state = out.state
             if self.training:  # truncated BPTT: gradients stop at chunk boundaries, as in fastai
                 state = tuple((h.detach(), c.detach()) for h, c in state)
-            keep = real & (positions >= keep_from[:active, None])
+            positions = torch.arange(i, i + bptt, device=input_ids.device)[None]
+            keep = (positions >= keep_from[:active, None]) & (positions < lengths[:active, None])
             if keep.any():
                 pool.update(out.last_hidden_state, keep, positions == lengths[:active, None] - 1)
         return pool.result()[torch.argsort(order)]

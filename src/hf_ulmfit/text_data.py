@@ -1,0 +1,66 @@
+"""Loading text (and labels) for the ULMFiT stages from local files or the Hub, with clear errors."""
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from datasets import ClassLabel, Dataset, concatenate_datasets, load_dataset
+
+# Local file endings and the `datasets` builder that reads them (compressed variants are read transparently).
+BUILDERS = {".txt": "text", ".json": "json", ".jsonl": "json", ".csv": "csv", ".tsv": "csv"}
+COMPRESSIONS = (".gz", ".bz2", ".xz", ".zst")
+
+
+def builder_for(path: Path) -> tuple[str, dict]:
+    """The `datasets` builder name and its options for a local file."""
+    suffixes = [s for s in path.suffixes if s not in COMPRESSIONS]
+    suffix = suffixes[-1].lower() if suffixes else ""
+    if suffix not in BUILDERS:
+        raise ValueError(f"Cannot read {path}: use a {'/'.join(BUILDERS)} file (optionally {'/'.join(COMPRESSIONS)}).")
+    return BUILDERS[suffix], ({"delimiter": "\t"} if suffix == ".tsv" else {})
+
+
+def load_split(source: str, split: str = "train", config_name: str | None = None) -> Dataset:
+    """One split: `source` is a local file (read whole, whatever `split` says), a local dataset folder, or a Hub
+    dataset name (e.g. "imdb", which needs a connection)."""
+    path = Path(source)
+    if path.is_file():
+        builder, options = builder_for(path)
+        return load_dataset(builder, data_files={"data": str(path)}, split="data", **options)
+    return load_dataset(source, config_name, split=split)
+
+
+def load_texts(sources: Sequence[str], text_column: str, split: str = "train", config_name: str | None = None,
+               keep_columns: Sequence[str] = ()) -> Dataset:
+    """Concatenate `sources` (see `load_split`), keep `text_column` (+ `keep_columns`), drop empty texts."""
+    parts = []
+    for source in sources:
+        part = load_split(source, split, config_name)
+        missing = [c for c in (text_column, *keep_columns) if c not in part.column_names]
+        if missing:
+            raise ValueError(f"{source} has no column {missing[0]!r} (columns: {part.column_names}).")
+        parts.append(part.select_columns([text_column, *keep_columns]))
+    if not parts:
+        raise ValueError("No training data: give train files or a dataset name.")
+    data = concatenate_datasets(parts) if len(parts) > 1 else parts[0]
+    return data.filter(lambda batch: [bool(t and t.strip()) for t in batch[text_column]], batched=True)
+
+
+def label_names(dataset: Dataset, label_column: str) -> list[str]:
+    """The labels in id order: a `ClassLabel`'s names, else the sorted distinct values of the column."""
+    feature = dataset.features[label_column]
+    if isinstance(feature, ClassLabel):
+        return list(feature.names)
+    return [str(v) for v in sorted(set(dataset[label_column]))]
+
+
+def encode_labels(dataset: Dataset, label_column: str, label2id: dict[str, int], name: str) -> Dataset:
+    """Map `label_column` to ids in a `labels` column; unseen labels are an error that names them."""
+    feature = dataset.features[label_column]
+    names = feature.names if isinstance(feature, ClassLabel) else None
+    values = [names[v] if names else str(v) for v in dataset[label_column]]
+    unseen = sorted(set(values) - set(label2id))
+    if unseen:
+        raise ValueError(
+            f"The {name} data has labels the model was not trained with: {unseen[:10]} (known: {sorted(label2id)})."
+        )
+    return dataset.remove_columns(label_column).add_column("labels", [label2id[v] for v in values])
