@@ -62,6 +62,7 @@ def build_model_card(
     language: str | None = "en",
     license: str | None = None,
     dataset_name: str | None = None,
+    extra_tags: Sequence[str] = (),
 ) -> ModelCard:
     """A filled card for a ULMFiT `model` (LM or classifier). `metrics` become the card's table and its
     model-index (`dataset_name` names the evaluation data there); `recipe` is what `recipe_from_args` gives."""
@@ -84,7 +85,7 @@ def build_model_card(
         license=license,
         library_name="transformers",
         pipeline_tag=task[0],
-        tags=TAGS + (["backward"] if config.backwards else []),
+        tags=list(dict.fromkeys([*TAGS, *(["backward"] if config.backwards else []), *extra_tags])),
         datasets=list(datasets) or None,
         base_model=base_model,
         model_name=name,

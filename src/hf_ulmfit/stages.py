@@ -3,13 +3,11 @@ target-task LM fine-tuning and classifier fine-tuning. The scripts in `examples/
 these; the demo calls them directly.
 
 Each stage writes a folder that the Auto classes load (also with `trust_remote_code=True`): config, safetensors
-weights, tokenizer, model card (README.md), `eval_results.json`, and PNG plots of the training curves (and of the
+weights, tokenizer, model card (README.md), `eval_results.json` and PNG plots of the training curves (and of the
 LR finder when asked).
 """
 
-import json
 import logging
-import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,7 +19,6 @@ from .configuration_ulmfit import ULMFiTConfig
 from .data import tokenize_documents
 from .lr_finder import find_lr
 from .metrics import classification_metrics, compute_lm_metrics, preprocess_lm_logits
-from .model_card import recipe_from_args, write_model_card
 from .modeling_ulmfit import ULMFiTForCausalLM, ULMFiTForSequenceClassification
 from .plots import save_training_curves
 from .text_data import encode_labels, label_names, load_texts
@@ -172,13 +169,15 @@ def _run(trainer: ULMFiTTrainer, model_args: ModelArguments, out: Path, card: di
         logger.info(f"LR finder: valley {result.valley:.2e}, steepest {result.steepest:.2e} (lr_find.png)")
     trainer.train()
     metrics = trainer.evaluate()
-    if "eval_loss" in metrics and isinstance(trainer.model, ULMFiTForCausalLM):
-        metrics["eval_perplexity"] = math.exp(min(metrics["eval_loss"], 50.0))
-    trainer.save_model(str(out))
-    save_training_curves(trainer.state.log_history, out / "training_curves.png")
-    write_model_card(out, trainer.model, metrics=metrics, recipe=recipe_from_args(trainer.args), **card)
-    (out / "eval_results.json").write_text(json.dumps(metrics, indent=2))
     trainer.log_metrics("eval", metrics)
+    trainer.save_metrics("eval", metrics, combined=False)
+    save_training_curves(trainer.state.log_history, out / "training_curves.png")
+    card = {"finetuned_from": card.get("base_model"), "dataset": card.get("datasets")}
+    if trainer.args.push_to_hub:  # saves, writes the card, uploads output_dir (weights, code, tokenizer, plots)
+        trainer.push_to_hub(**card)
+    else:
+        trainer.save_model(str(out))
+        trainer.create_model_card(**card)
     return metrics
 
 

@@ -26,6 +26,7 @@ from .data import (
     _first,
     stream_batch_sampler,
 )
+from .model_card import recipe_from_args, write_model_card
 from .modeling_ulmfit import ULMFiTForCausalLM
 from .schedules import ULMFiTScheduler
 from .training_args import ULMFiTTrainingArguments
@@ -82,6 +83,10 @@ def _documents(dataset, name: str) -> list:
         return [example["input_ids"] for example in dataset]
     except (KeyError, TypeError) as error:
         raise ValueError(f"Every example of the {name} dataset needs 'input_ids'.") from error
+
+
+def _as_list(value: str | Sequence[str] | None) -> list[str]:
+    return [value] if isinstance(value, str) else list(value or [])
 
 
 class ULMFiTTrainer(Trainer):
@@ -350,6 +355,41 @@ class ULMFiTTrainer(Trainer):
             logs.update({name: float(total) / self._loss_parts_count for name, total in self._loss_parts.items()})
             self._loss_parts, self._loss_parts_count = {}, 0
         super().log(logs, start_time)
+
+    def _save(self, output_dir: str | None = None, state_dict=None) -> None:
+        """`Trainer._save`, with the training arguments as JSON instead of a pickled `training_args.bin`."""
+        super()._save(output_dir, state_dict)
+        folder = output_dir or self.args.output_dir
+        pickled = os.path.join(folder, "training_args.bin")
+        if self.args.should_save and os.path.exists(pickled):
+            os.remove(pickled)
+            with open(os.path.join(folder, "training_args.json"), "w", encoding="utf-8") as f:
+                f.write(self.args.to_json_string())
+
+    def create_model_card(
+        self,
+        language: str | None = "en",
+        license: str | None = None,
+        tags: str | list[str] | None = None,
+        model_name: str | None = None,
+        finetuned_from: str | None = None,
+        tasks: str | list[str] | None = None,
+        dataset_tags: str | list[str] | None = None,
+        dataset: str | list[str] | None = None,
+        dataset_args: str | list[str] | None = None,
+    ) -> None:
+        """Write the ULMFiT model card (`model_cards/` templates) to `output_dir/README.md`: architecture, the
+        recipe from the training arguments, and the latest evaluation metrics. `Trainer.push_to_hub` calls this
+        with its keyword arguments; `tasks` and `dataset_args` are not used by the template."""
+        if not self.is_world_process_zero():
+            return
+        evals = [log for log in self.state.log_history if any(k.startswith("eval_") for k in log)]
+        metrics = {k: v for k, v in (evals[-1] if evals else {}).items() if k.startswith("eval_")}
+        write_model_card(
+            self.args.output_dir, self.model, repo_id=getattr(self, "hub_model_id", None), model_name=model_name,
+            base_model=finetuned_from, datasets=_as_list(dataset_tags or dataset), metrics=metrics,
+            recipe=recipe_from_args(self.args), language=language, license=license, extra_tags=_as_list(tags),
+        )  # fmt: skip
 
 
 __all__ = ["ULMFiTTrainer", "discriminative_param_groups"]

@@ -48,6 +48,9 @@ class ULMFiTTrainingArguments(TrainingArguments):
     variable_bptt (`bool`, defaults to `False`):
         The paper's variable-length BPTT: each batch length is drawn as N(bptt, 5) (N(bptt / 2, 5) with probability
         0.05), and the learning rate of that batch is scaled by length / bptt.
+    hub_strategy (`str`, defaults to `"end"`):
+        With `push_to_hub`, upload the finished folder only: safetensors, JSON and code, no pickle (the Trainer's
+        other strategies also upload checkpoints, whose optimizer and RNG states are pickles).
     sortish_sampling (`bool`, defaults to `True`):
         Classifier data: group documents of similar length in training batches (fastai's `SortishSampler`) and sort
         evaluation data by length, so that little padding is read.
@@ -81,6 +84,10 @@ class ULMFiTTrainingArguments(TrainingArguments):
     bptt: int | None = field(default=None, metadata={"help": "LM stream: tokens per batch row (config.bptt)."})
     variable_bptt: bool = field(default=False, metadata={"help": "LM stream: the paper's variable-length BPTT."})
     sortish_sampling: bool = field(default=True, metadata={"help": "Classifier: length-grouped batches."})
+    hub_strategy: str = field(
+        default="end",
+        metadata={"help": "push_to_hub uploads the final folder only (Trainer's checkpoint pushes carry pickles)."},
+    )
 
     def __post_init__(self):
         self._check_ulmfit_fields()

@@ -1,0 +1,148 @@
+"""The three stages end to end on tiny data, the Hub upload (patched client), and the clear errors."""
+
+import json
+from types import SimpleNamespace
+
+import pytest
+import torch
+from huggingface_hub import ModelCard
+from transformers import pipeline
+
+from hf_ulmfit import ULMFiTTrainingArguments
+from hf_ulmfit.stages import DataArguments, ModelArguments, finetune_lm, pretrain_lm, train_classifier
+
+WORDS = "the a film movie plot actor story scene music end good great fine bad awful dull".split()
+SIZES = dict(embedding_size=16, hidden_size=24, num_hidden_layers=2, bptt=8, max_len=32, min_freq=1,
+             classifier_hidden_sizes=[8])
+
+
+def write_jsonl(path, rows):
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    return str(path)
+
+
+def reviews(n, seed):
+    gen = torch.Generator().manual_seed(seed)
+    rows = []
+    for i in range(n):
+        label = i % 2
+        words = [WORDS[j] for j in torch.randint(0, 10, (12,), generator=gen)]
+        words += ["great", "good"] if label else ["awful", "dull"]
+        rows.append({"text": " ".join(words).capitalize() + ".", "label": ["neg", "pos"][label]})
+    return rows
+
+
+def args(out, **overrides):
+    values = dict(output_dir=str(out), per_device_train_batch_size=4, per_device_eval_batch_size=8,
+                  num_train_epochs=1, save_strategy="no", report_to="none", disable_tqdm=True, logging_steps=5)
+    return ULMFiTTrainingArguments(**{**values, **overrides})
+
+
+@pytest.fixture(scope="module")
+def data(tmp_path_factory):
+    root = tmp_path_factory.mktemp("data")
+    (root / "general.txt").write_text("\n".join(" ".join(WORDS[k % 4 :: 1 + k % 3] * 3) for k in range(30)) + "\n\n")
+    return {
+        "general": str(root / "general.txt"),
+        "train": write_jsonl(root / "train.jsonl", reviews(24, 0)),
+        "test": write_jsonl(root / "test.jsonl", reviews(8, 1)),
+        "root": root,
+    }
+
+
+class FakeHub:
+    """Stands in for transformers' HfApi: records what would be uploaded."""
+
+    def __init__(self):
+        self.uploads = []
+
+    def create_repo(self, repo_id, **kwargs):
+        return SimpleNamespace(repo_id=repo_id)
+
+    def upload_folder(self, repo_id, folder_path, ignore_patterns=(), **kwargs):
+        from fnmatch import fnmatch
+        from pathlib import Path
+
+        files = sorted(p.name for p in Path(folder_path).iterdir()
+                       if p.is_file() and not any(fnmatch(p.name, pattern) for pattern in ignore_patterns))
+        self.uploads.append({"repo_id": repo_id, "files": files,
+                             "card": (Path(folder_path) / "README.md").read_text()})
+
+
+@pytest.fixture(scope="module")
+def stages(data, tmp_path_factory):
+    out = tmp_path_factory.mktemp("runs")
+    pretrain_lm(ModelArguments(**SIZES), DataArguments(train_files=[data["general"]], validation_fraction=0.2),
+                args(out / "lm1", learning_rate=1e-2))
+    finetune_lm(ModelArguments(**SIZES, model_name_or_path=str(out / "lm1")),
+                DataArguments(train_files=[data["train"]], validation_files=[data["test"]]),
+                args(out / "lm2", unfreeze_stages=[1, 1]))
+    hub = FakeHub()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("transformers.trainer.hf_api", lambda: hub)
+        metrics = train_classifier(
+            ModelArguments(**SIZES, model_name_or_path=str(out / "lm2")),
+            DataArguments(train_files=[data["train"]], validation_files=[data["test"]]),
+            args(out / "clas", unfreeze_stages=[1, 1, 1, 1], push_to_hub=True, hub_model_id="me/tiny-clas"),
+        )
+    return out, metrics, hub
+
+
+def test_each_stage_writes_a_complete_folder(stages):
+    out, metrics, _ = stages
+    for name in ("lm1", "lm2", "clas"):
+        files = {p.name for p in (out / name).iterdir()}
+        assert {"config.json", "model.safetensors", "tokenizer.json", "README.md", "training_curves.png"} <= files
+        assert not any(f.endswith((".bin", ".pkl", ".pt", ".pth")) for f in files)
+    assert 0.0 <= metrics["eval_accuracy"] <= 1.0 and "eval_f1" in metrics
+    lm_card = ModelCard.load(out / "lm2" / "README.md")
+    assert lm_card.data.base_model == str(out / "lm1") and lm_card.data.pipeline_tag == "text-generation"
+
+
+def test_push_uploads_exactly_the_model_folder(stages):
+    out, _, hub = stages
+    (upload,) = hub.uploads
+    assert upload["repo_id"] == "me/tiny-clas"
+    assert upload["files"] == [
+        "README.md", "config.json", "configuration_ulmfit.py", "eval_results.json", "model.safetensors",
+        "modeling_ulmfit.py", "tokenization_ulmfit.py", "tokenizer.json", "tokenizer_config.json",
+        "training_args.json", "training_curves.png",
+    ]
+    card = ModelCard(upload["card"])
+    assert card.data.base_model == str(out / "lm2") and card.data.library_name == "transformers"
+    assert "me/tiny-clas" in card.text and "| unfreeze_stages | [1, 1, 1, 1] |" in card.text
+    metric_types = {m["type"] for m in card.data.to_dict()["model-index"][0]["results"][0]["metrics"]}
+    assert {"accuracy", "f1"} <= metric_types
+
+
+def test_pipeline_loads_the_classifier(stages):
+    out, _, _ = stages
+    for remote in (False, True):
+        classifier = pipeline("text-classification", model=str(out / "clas"), trust_remote_code=remote)
+        predictions = classifier(["A great good film.", "An awful dull plot."])
+        assert {p["label"] for p in predictions} <= {"neg", "pos"}
+    generator = pipeline("text-generation", model=str(out / "lm2"))
+    assert generator("The film", max_new_tokens=3, do_sample=False)[0]["generated_text"].startswith("The film")
+
+
+def test_scratch_baseline_and_clear_errors(data, stages, tmp_path):
+    out, _, _ = stages
+    scratch = train_classifier(ModelArguments(**SIZES), DataArguments(train_files=[data["train"]],
+                               validation_files=[data["test"]]), args(tmp_path / "scratch"))
+    assert "eval_accuracy" in scratch
+    with pytest.raises(ValueError, match="already holds a saved model"):
+        train_classifier(ModelArguments(**SIZES), DataArguments(train_files=[data["train"]]),
+                         args(tmp_path / "scratch"))
+    bert = tmp_path / "bert"
+    bert.mkdir()
+    (bert / "config.json").write_text(json.dumps({"model_type": "bert"}))
+    with pytest.raises(ValueError, match="not a ULMFiT model"):
+        finetune_lm(ModelArguments(model_name_or_path=str(bert)), DataArguments(train_files=[data["train"]]),
+                    args(tmp_path / "x"))
+    with pytest.raises(ValueError, match="no column 'body'"):
+        train_classifier(ModelArguments(**SIZES), DataArguments(train_files=[data["train"]], text_column="body"),
+                         args(tmp_path / "y"))
+    odd = write_jsonl(data["root"] / "odd.jsonl", [{"text": "fine film", "label": "meh"}])
+    with pytest.raises(ValueError, match=r"labels the model was not trained with: \['meh'\]"):
+        train_classifier(ModelArguments(**SIZES, model_name_or_path=str(out / "lm2")),
+                         DataArguments(train_files=[data["train"]], validation_files=[odd]), args(tmp_path / "z"))
