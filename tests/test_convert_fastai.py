@@ -148,7 +148,8 @@ def test_vocab_json_writes_tokenizer_and_card(fastai_small, tmp_path):
     assert model.config.backwards
     assert (model.config.pad_token_id, model.config.bos_token_id, model.config.eos_token_id) == (1, 2, 3)
     tokenizer = AutoTokenizer.from_pretrained(tmp_path / "out", trust_remote_code=True)
-    assert tokenizer("word10 WORD11 unseen").input_ids == [2, 10, 7, 11, 0]
+    assert tokenizer.backwards  # a backward model reads reversed tokens, xxbos last
+    assert tokenizer("word10 WORD11 unseen").input_ids == [0, 11, 7, 10, 2]
     card = (tmp_path / "out" / "README.md").read_text()
     assert hashlib.sha256(weights.read_bytes()).hexdigest() in card
     assert "backward" in card and "fastai v2 order" in card and "trust_remote_code=True" in card

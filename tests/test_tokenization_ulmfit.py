@@ -286,3 +286,22 @@ def test_direct_and_general_encoding_paths_agree(small_tok):
         general = small_tok(texts, return_length=True, **kwargs)  # transformers' conversion
         assert direct["input_ids"] == general["input_ids"] and direct["attention_mask"] == general["attention_mask"]
     assert small_tok("Bad!")["input_ids"] == small_tok("Bad!", return_length=True)["input_ids"]
+
+
+def test_backwards_reverses_real_tokens_and_survives_saving(small_tok, tmp_path):
+    vocab = small_tok.convert_ids_to_tokens(range(len(small_tok)))
+    forward = ULMFiTTokenizerFast.from_vocab(vocab)
+    ULMFiTTokenizerFast.from_vocab(vocab, backwards=True).save_pretrained(tmp_path)
+    backward = ULMFiTTokenizerFast.from_pretrained(tmp_path)
+    assert backward.backwards and not forward.backwards
+    texts = ["The film was GREAT!", "Fine."]
+    for side in ("left", "right"):
+        forward.padding_side = backward.padding_side = side
+        fwd, bwd = forward(texts, padding=True), backward(texts, padding=True)
+        assert bwd["attention_mask"] == fwd["attention_mask"]
+        for f_ids, b_ids, mask in zip(fwd["input_ids"], bwd["input_ids"], fwd["attention_mask"], strict=True):
+            real = [i for i, m in enumerate(mask) if m]
+            assert [b_ids[i] for i in real] == [f_ids[i] for i in real][::-1]  # xxbos ends up last
+            assert [b_ids[i] for i in range(len(mask)) if not mask[i]] == [f_ids[i] for i in range(len(mask)) if not mask[i]]
+    with pytest.raises(ValueError, match="backwards ULMFiT tokenizer"):
+        backward("a", "b")

@@ -337,11 +337,11 @@ def convert(
         sources.append(("target vocabulary", target.source))
 
     tokenizer = None
-    if spm is not None:
-        tokenizer = build_sentencepiece_tokenizer(spm, final_itos if (own or target) else None)
+    if spm is not None:  # a backward model's tokenizer reverses the token order itself
+        tokenizer = build_sentencepiece_tokenizer(spm, final_itos if (own or target) else None, backwards=backwards)
         sources.append(("SentencePiece model", Path(sentencepiece)))
     elif final_itos is not None:
-        tokenizer = build_word_tokenizer(final_itos)
+        tokenizer = build_word_tokenizer(final_itos, backwards=backwards)
     if own is not None:
         sources.append(("vocabulary", own.source))
     if tokenizer is not None and len(tokenizer) != config.vocab_size:

@@ -309,6 +309,15 @@ def build_backend(
     return backend
 
 
+def _reversed_real(ids: list[int], mask: list[int]) -> list[int]:
+    """`ids` with its real (unpadded) tokens in reverse order, padding left where it is."""
+    real = [i for i, m in enumerate(mask) if m]
+    if not real:
+        return list(ids)
+    start, end = real[0], real[-1] + 1
+    return [*ids[:start], *ids[start:end][::-1], *ids[end:]]
+
+
 def check_itos(itos) -> dict[str, int]:
     """Token -> id for a fastai `itos`; a clear error when it is not a list of unique strings.
 
@@ -575,7 +584,9 @@ class ULMFiTTokenizerFast(PreTrainedTokenizerFast):
         itos = make_vocab(counts, min_freq=kwargs.pop("min_freq", 3), max_vocab=vocab_size)
         new = Tokenizer.from_str(backend.to_str())
         new.model = models.WordLevel(vocab=check_itos(itos), unk_token=UNK)
-        return self._from_backend(new, add_eos_token=self.add_eos_token, padding_side=self.padding_side)
+        return self._from_backend(
+            new, add_eos_token=self.add_eos_token, padding_side=self.padding_side, backwards=self.backwards
+        )
 
     @classmethod
     def from_pretrained(cls, *args, **kwargs) -> "ULMFiTTokenizerFast":
@@ -615,8 +626,19 @@ class ULMFiTTokenizerFast(PreTrainedTokenizerFast):
                     [_as_text(t, "text_pair") for t in pairs] if isinstance(pairs, (list, tuple)) else _as_text(pairs)
                 )
         if args or is_split_into_words or text_pair is not None or any(kwargs.get(k) for k in self._SLOW_PATH_OPTIONS):
+            if self.backwards:
+                raise ValueError(
+                    "A backwards ULMFiT tokenizer returns input_ids and attention_mask of single texts only; "
+                    "pairs, pre-split words and extra outputs are not supported."
+                )
             return super()._encode_plus(text, text_pair, *args, is_split_into_words=is_split_into_words, **kwargs)
         return self._encode_texts(text, **kwargs)
+
+    @property
+    def backwards(self) -> bool:
+        """Whether token order is reversed (xxbos last), for the backward model of a ULMFiT ensemble. Set with
+        `backwards=True` in any constructor; saved in tokenizer_config.json."""
+        return bool(self.init_kwargs.get("backwards", False))
 
     def _encode_texts(
         self,
@@ -642,7 +664,8 @@ class ULMFiTTokenizerFast(PreTrainedTokenizerFast):
         )
         batched = isinstance(text, (list, tuple))
         encodings = self._tokenizer.encode_batch(text if batched else [text], add_special_tokens=add_special_tokens)
-        data = {"input_ids": [e.ids for e in encodings]}
+        ids = [_reversed_real(e.ids, e.attention_mask) if self.backwards else e.ids for e in encodings]
+        data = {"input_ids": ids}
         if return_attention_mask is None or return_attention_mask:
             data["attention_mask"] = [e.attention_mask for e in encodings]
         if not batched and return_tensors is None:
