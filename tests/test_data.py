@@ -121,3 +121,10 @@ def test_classifier_collator_pads_dynamically(side, expected):
     assert batch["input_ids"].tolist() == expected
     assert batch["attention_mask"].tolist() == [[int(t != 1) for t in row] for row in expected]
     assert batch["labels"].tolist() == [0, 1]
+
+
+def test_sortish_sampler_drops_the_incomplete_batch_like_fastai():
+    sampler = SortishSampler(list(range(1, 24)), batch_size=10)
+    order = list(sampler)
+    assert len(order) == len(sampler) == 20 and len(set(order)) == 20
+    assert sorted(SortishSampler([3, 1, 2], batch_size=10)) == [0, 1, 2]  # no full batch: keep what there is

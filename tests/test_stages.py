@@ -146,3 +146,48 @@ def test_scratch_baseline_and_clear_errors(data, stages, tmp_path):
     with pytest.raises(ValueError, match=r"labels the model was not trained with: \['meh'\]"):
         train_classifier(ModelArguments(**SIZES, model_name_or_path=str(out / "lm2")),
                          DataArguments(train_files=[data["train"]], validation_files=[odd]), args(tmp_path / "z"))
+
+
+def test_forward_backward_ensemble(data, stages, tmp_path):
+    from transformers import AutoTokenizer
+
+    from hf_ulmfit.ensemble import ensemble_probabilities
+
+    out, _, _ = stages
+    train_classifier(ModelArguments(**SIZES), DataArguments(train_files=[data["train"]], backwards=True),
+                     args(tmp_path / "bwd"))
+    assert AutoTokenizer.from_pretrained(tmp_path / "bwd").backwards
+    texts = ["A great good film.", "An awful dull plot.", "Fine."]
+    each, mean, labels = ensemble_probabilities([str(out / "clas"), str(tmp_path / "bwd")], texts)
+    assert labels == ["neg", "pos"] and mean.shape == (3, 2)
+    torch.testing.assert_close(mean, (each[0] + each[1]) / 2)
+    torch.testing.assert_close(mean.sum(-1), torch.ones(3))
+    with pytest.raises(ValueError, match="reads text forwards"):
+        train_classifier(ModelArguments(**SIZES, model_name_or_path=str(out / "lm2")),
+                         DataArguments(train_files=[data["train"]], backwards=True), args(tmp_path / "mixed"))
+
+
+def test_stock_trainer_fine_tunes_a_saved_folder(stages, tmp_path):
+    """A generic transformers fine-tuning loop, nothing ULMFiT-specific, on our folder."""
+    from datasets import Dataset
+    from transformers import (
+        AutoModelForSequenceClassification,
+        AutoTokenizer,
+        DataCollatorWithPadding,
+        Trainer,
+        TrainingArguments,
+    )
+
+    out, _, _ = stages
+    model = AutoModelForSequenceClassification.from_pretrained(out / "clas", trust_remote_code=True)
+    tokenizer = AutoTokenizer.from_pretrained(out / "clas", trust_remote_code=True)
+    texts = [r["text"] for r in reviews(16, 5)]
+    data = Dataset.from_dict({"text": texts, "label": [i % 2 for i in range(16)]})
+    data = data.map(lambda b: tokenizer(b["text"]), batched=True, remove_columns=["text"])
+    before = model.classifier.layers[-1][-1].weight.detach().clone()
+    trainer = Trainer(model=model, args=TrainingArguments(output_dir=str(tmp_path), per_device_train_batch_size=4,
+                                                          max_steps=3, report_to="none", save_strategy="no"),
+                      train_dataset=data, data_collator=DataCollatorWithPadding(tokenizer))
+    result = trainer.train()
+    assert torch.isfinite(torch.tensor(result.training_loss))
+    assert not torch.equal(model.classifier.layers[-1][-1].weight, before)

@@ -4,8 +4,8 @@
 
 Writes next to this file (a few MB in all):
   wikitext2_sample.txt.gz   the first paragraphs of WikiText-2's training set (general-domain text, stage 1)
-  imdb_unsup_sample.jsonl.gz  unlabelled IMDb reviews (target-domain text, stage 2)
-  imdb_train_sample.jsonl.gz  labelled IMDb training reviews, balanced (stages 2 and 3)
+  imdb_unsup_sample.jsonl.gz  unlabelled IMDb reviews (target-domain text, stage 2; label "unsup")
+  imdb_train_sample.jsonl.gz  labelled IMDb training reviews, balanced, label "neg"/"pos" (stages 2 and 3)
   imdb_test_sample.jsonl.gz   labelled IMDb test reviews, balanced (evaluation)
 """
 
@@ -18,6 +18,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 WIKI_WORDS = 600_000
 UNSUP, TRAIN, TEST = 3000, 2000, 1000
+LABELS = {0: "neg", 1: "pos"}
 
 
 def read_jsonl(path: Path) -> list[dict]:
@@ -28,7 +29,7 @@ def read_jsonl(path: Path) -> list[dict]:
 def write_jsonl(rows: list[dict], path: Path) -> None:
     with gzip.open(path, "wt", encoding="utf-8", compresslevel=9) as f:
         for row in rows:
-            f.write(json.dumps({"text": row["text"], "label": row["label"]}) + "\n")
+            f.write(json.dumps({"text": row["text"], "label": LABELS.get(row["label"], "unsup")}) + "\n")
 
 
 def balanced(rows: list[dict], n: int, rng: random.Random) -> list[dict]:

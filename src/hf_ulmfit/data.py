@@ -186,7 +186,9 @@ def stream_batch_sampler(dataset: LMStreamDataset) -> BatchSampler:
 class SortishSampler(Sampler[int]):
     """fastai's `SortishSampler`: a random order in which chunks of `batch_size * 50` documents are sorted by
     length (longest first), so that batches hold documents of similar length; batches are then shuffled, the one
-    with the longest document first (an out-of-memory error shows at once). Same order on every process."""
+    with the longest document first (an out-of-memory error shows at once). Same order on every process. Like
+    fastai's training loader it drops the last incomplete batch (when there is a full one): BatchNorm cannot train
+    on a batch of one document."""
 
     def __init__(self, lengths: Sequence[int], batch_size: int, seed: int = 0, chunk_batches: int = 50):
         self.lengths = torch.as_tensor(list(lengths))
@@ -197,7 +199,8 @@ class SortishSampler(Sampler[int]):
         self.epoch = epoch
 
     def __len__(self) -> int:
-        return len(self.lengths)
+        n = len(self.lengths)
+        return n if n <= self.batch_size else n - n % self.batch_size
 
     def __iter__(self):
         generator = torch.Generator().manual_seed(self.seed * 1_000_003 + self.epoch)
@@ -207,6 +210,8 @@ class SortishSampler(Sampler[int]):
         for piece in order.split(chunk):
             sorted_chunks.append(piece[torch.argsort(self.lengths[piece], descending=True, stable=True)])
         batches = list(torch.cat(sorted_chunks).split(self.batch_size))
+        if len(batches) > 1 and len(batches[-1]) < self.batch_size:
+            batches.pop()
         longest = max(range(len(batches)), key=lambda i: int(self.lengths[batches[i]].max()))
         batches[0], batches[longest] = batches[longest], batches[0]
         rest = torch.randperm(len(batches) - 1, generator=generator) + 1

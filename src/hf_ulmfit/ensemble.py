@@ -1,0 +1,36 @@
+"""Forward + backward ensembles (the paper's bidirectional result): average the class probabilities of several
+ULMFiT classifiers over the same texts. A backward model's tokenizer reverses the tokens itself."""
+
+from collections.abc import Sequence
+
+import torch
+from transformers import AutoModelForSequenceClassification, AutoTokenizer
+from transformers.utils.logging import tqdm
+
+
+@torch.no_grad()
+def predict_probabilities(folder: str, texts: Sequence[str], batch_size: int = 32) -> tuple[torch.Tensor, list[str]]:
+    """Class probabilities (N, C) of the classifier saved in `folder`, and its labels in column order. Texts are
+    batched by length (little padding) and returned in input order."""
+    model = AutoModelForSequenceClassification.from_pretrained(folder).eval()
+    tokenizer = AutoTokenizer.from_pretrained(folder)
+    encoded = tokenizer(list(texts))["input_ids"]
+    order = sorted(range(len(encoded)), key=lambda i: len(encoded[i]))
+    probabilities = torch.empty(len(encoded), model.config.num_labels)
+    for start in tqdm(range(0, len(order), batch_size), desc=f"Classifying with {folder}"):
+        rows = order[start : start + batch_size]
+        batch = tokenizer.pad({"input_ids": [encoded[i] for i in rows]}, return_tensors="pt")
+        probabilities[rows] = model(**batch).logits.float().softmax(-1)
+    labels = [model.config.id2label[i] for i in range(model.config.num_labels)]
+    return probabilities, labels
+
+
+def ensemble_probabilities(folders: Sequence[str], texts: Sequence[str], batch_size: int = 32):
+    """Each model's probabilities and their mean; every model must have the same labels in the same order."""
+    results = [predict_probabilities(folder, texts, batch_size) for folder in folders]
+    labels = results[0][1]
+    for folder, (_, other) in zip(folders, results, strict=True):
+        if other != labels:
+            raise ValueError(f"{folder} has labels {other}, but {folders[0]} has {labels}: they cannot be averaged.")
+    each = [probabilities for probabilities, _ in results]
+    return each, torch.stack(each).mean(0), labels
