@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: venv demo test test-slow lint bench clean
+.PHONY: venv demo test test-slow lint bench bench-model clean
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PY) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -38,6 +38,12 @@ $(BENCH_VENV)/.installed:
 
 bench: $(BENCH_VENV)/.installed
 	HF_HUB_OFFLINE=1 $(BENCH_VENV)/bin/python benchmarks/bench_tokenizer.py
+
+# Model speed against fastai in the same venv; the script imports hf_ulmfit from src/ (it needs accelerate there).
+# BENCH_ARGS=--quick for a short run.
+bench-model: $(BENCH_VENV)/.installed
+	$(BENCH_VENV)/bin/python -c "import accelerate" 2>/dev/null || $(BENCH_VENV)/bin/python -m pip install -q accelerate
+	HF_HUB_OFFLINE=1 $(BENCH_VENV)/bin/python benchmarks/bench_model.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) build dist src/*.egg-info

@@ -1,0 +1,456 @@
+"""Model speed: fastai 2.8's AWD-LSTM vs hf_ulmfit, same weights, same inputs, back to back in one process.
+
+Run in the benchmark virtualenv, which holds fastai beside the package (`make bench-model` builds and runs it):
+    .venv-bench/bin/python benchmarks/bench_model.py [--quick] [--only lm-train,lm-eval,clas,memory,generate]
+
+Both sides use fastai's default AWD-LSTM sizes (embedding 400, hidden 1152, 3 layers, vocabulary 30,000): fastai
+builds its model, `hf_ulmfit.convert_fastai` converts the state dict, so both hold the same random weights.
+Inputs are IMDb test reviews tokenized with ULMFiTTokenizerFast (tokenization is not timed here; see
+`bench_tokenizer.py`). Each figure is the median of several timed repeats after a warm-up, and every ratio is
+ours / fastai from the same run. Figures:
+
+- lm-train: LM training tokens/s (bptt 72, AR/TAR and weight drop on, Adam step), fp32, and ours under bf16 autocast
+  with the losses of the same batches beside the fp32 ones;
+- lm-eval: LM evaluation tokens/s (eval mode, state carried between batches);
+- clas: classifier inference documents/s (max_len 1440, documents sorted by length, same batch size): fastai's
+  `pad_input_chunk` batches vs ours with attention masks, prediction agreement, and ours in bf16 and int8
+  (dynamic quantization of the LSTMs and Linears);
+- memory: peak RSS and time classifying one long document, each length in a fresh subprocess (ours only);
+- generate: ours, per-token time of `generate()` with the LSTM state as cache vs recomputing (use_cache=False).
+"""
+
+import argparse
+import copy
+import gzip
+import json
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from itertools import islice
+from pathlib import Path
+
+import torch
+from torch import nn
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+sys.path.insert(0, str(REPO / "src"))
+
+VOCAB_SIZE = 30_000
+BPTT = 72
+FIGURES = ("lm-train", "lm-eval", "clas", "memory", "generate")
+
+
+def load() -> str:
+    one, five, _ = os.getloadavg()
+    return f"load {one:.1f}/{five:.1f}"
+
+
+def timed(fn) -> float:
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
+def median_time(fn, repeats: int, warmup: int = 1) -> float:
+    for _ in range(warmup):
+        fn()
+    return statistics.median(timed(fn) for _ in range(repeats))
+
+
+def report(name: str, unit: str, ours: float, fastai: float | None, goal: float | None = None) -> None:
+    line = f"{name:<44} ours {ours:>10,.1f} {unit}"
+    if fastai is not None:
+        ratio = ours / fastai
+        line += f" | fastai {fastai:>10,.1f} {unit} | ratio {ratio:.2f}x"
+        if goal is not None:
+            line += f" (goal >= {goal}x: {'met' if ratio >= goal else 'NOT met'})"
+    print(f"{line} [{load()}]", flush=True)
+
+
+def read_ids(n: int) -> list[list[int]]:
+    """The first n IMDb test reviews, tokenized with ULMFiTTokenizerFast on fastai's IMDb vocabulary."""
+    from hf_ulmfit import ULMFiTTokenizerFast
+
+    vocab = json.loads((SHARED / "fixtures/fastai/tokens_imdb/vocab.json").read_text(encoding="utf-8"))
+    tokenizer = ULMFiTTokenizerFast.from_vocab(vocab)
+    with gzip.open(SHARED / "data/imdb/test.jsonl.gz", "rt", encoding="utf-8") as f:
+        rows = [json.loads(line) for line in islice(f, 25_000)]
+    # Test reviews come grouped by label: take them alternately so both labels are represented.
+    rows = [r for pair in zip(rows[: len(rows) // 2], rows[len(rows) // 2 :][::-1], strict=True) for r in pair][:n]
+    return tokenizer([r["text"] for r in rows])["input_ids"]
+
+
+# --- models -----------------------------------------------------------------------------------------------------
+
+
+def fastai_lm(drop_mult: float = 1.0):
+    from fastai.text.all import AWD_LSTM, awd_lstm_lm_config, get_language_model
+
+    torch.manual_seed(0)
+    return get_language_model(AWD_LSTM, VOCAB_SIZE, config=dict(awd_lstm_lm_config), drop_mult=drop_mult)
+
+
+def fastai_clas():
+    from fastai.text.all import AWD_LSTM, awd_lstm_clas_config, get_text_classifier
+
+    torch.manual_seed(0)
+    model = get_text_classifier(AWD_LSTM, VOCAB_SIZE, 2, seq_len=BPTT, config=dict(awd_lstm_clas_config), max_len=1440)
+    with torch.no_grad():  # fastai's BatchNorm starts at identity: give it running stats, as a trained head has
+        for name, buffer in model.named_buffers():
+            if name.endswith("running_mean"):
+                buffer.normal_(0, 0.1)
+            elif name.endswith("running_var"):
+                buffer.uniform_(0.5, 1.5)
+    return model
+
+
+def convert(fastai_model, **overrides):
+    from hf_ulmfit import ULMFiTForCausalLM, ULMFiTForSequenceClassification
+    from hf_ulmfit.convert_fastai import convert_state_dict, infer_config
+
+    state = {k: v for k, v in fastai_model.state_dict().items() if v.dtype != torch.long}
+    ours, kind = convert_state_dict(state)
+    config = infer_config(ours, kind, **overrides)
+    cls = ULMFiTForCausalLM if kind == "lm" else ULMFiTForSequenceClassification
+    model = cls(config)
+    missing, unexpected = model.load_state_dict(ours, strict=False)
+    if unexpected or [k for k in missing if k != "decoder.weight" and "num_batches_tracked" not in k]:
+        sys.exit(f"conversion mismatch: missing {missing}, unexpected {unexpected}")
+    return model
+
+
+def lm_stream(ids: list[list[int]], batch_size: int, n_batches: int) -> list[tuple[torch.Tensor, torch.Tensor]]:
+    """fastai's LM layout: the concatenated stream cut into batch_size rows, read BPTT tokens at a time."""
+    stream = torch.tensor([t for doc in ids for t in doc])
+    per_row = (len(stream) - 1) // batch_size
+    need = n_batches * BPTT
+    if per_row < need:
+        sys.exit(f"not enough tokens for {n_batches} batches of {batch_size} x {BPTT}: use more documents")
+    x = stream[: per_row * batch_size].view(batch_size, per_row)
+    y = stream[1 : per_row * batch_size + 1].view(batch_size, per_row)
+    return [(x[:, i : i + BPTT], y[:, i : i + BPTT]) for i in range(0, need, BPTT)]
+
+
+# --- 1. LM training ---------------------------------------------------------------------------------------------
+
+
+def fastai_train_steps(model, batches, alpha=2.0, beta=1.0):
+    """fastai's training step as `Learner` + `RNNRegularizer` + `ModelResetter` run it: CE + AR + TAR, Adam."""
+    model.train()
+    model.reset()
+    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+    times, losses = [], []
+    for x, y in batches:
+        start = time.perf_counter()
+        decoded, raw, dropped = model(x)
+        loss = nn.functional.cross_entropy(decoded.view(-1, decoded.shape[-1]), y.reshape(-1))
+        loss = loss + alpha * dropped[-1].float().pow(2).mean()
+        loss = loss + beta * (raw[-1][:, 1:] - raw[-1][:, :-1]).float().pow(2).mean()
+        loss.backward()
+        opt.step()
+        opt.zero_grad()
+        times.append(time.perf_counter() - start)
+        losses.append(loss.item())
+    return times, losses
+
+
+def ours_train_steps(model, batches, dtype=None):
+    model.train()
+    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+    times, losses, state = [], [], None
+    for x, y in batches:
+        start = time.perf_counter()
+        with torch.autocast("cpu", dtype=dtype, enabled=dtype is not None):
+            out = model(input_ids=x, shift_labels=y, state=state, use_cache=True)
+        out.loss.backward()
+        opt.step()
+        opt.zero_grad()
+        state = tuple((h.detach().float(), c.detach().float()) for h, c in out.state)
+        times.append(time.perf_counter() - start)
+        losses.append(out.loss.item())
+    return times, losses
+
+
+def bench_lm_train(ids, args):
+    batches = lm_stream(ids, args.lm_bs, max(args.train_steps, args.bf16_steps) + 1)
+    fastai_model = fastai_lm()
+    ours = convert(fastai_model, drop_mult=1.0)
+    ours_bf16 = copy.deepcopy(ours)
+    tokens = args.lm_bs * BPTT
+    steps = batches[: args.train_steps + 1]
+    # Alternate the two sides in rounds so load changes hit both.
+    fastai_times, ours_times = [], []
+    for _ in range(args.rounds):
+        torch.manual_seed(1)
+        fastai_times += fastai_train_steps(fastai_model, steps)[0][1:]
+        torch.manual_seed(1)
+        ours_times += ours_train_steps(ours, steps)[0][1:]
+    report(
+        f"1. LM training fp32 (bs {args.lm_bs} x {BPTT})",
+        "tok/s",
+        tokens / statistics.median(ours_times),
+        tokens / statistics.median(fastai_times),
+        1.2,
+    )
+    # bf16 autocast vs fp32 on the same batches from the same weights and seed: the loss curves side by side.
+    fp32_model = convert(fastai_lm(), drop_mult=1.0)
+    curve = batches[: args.bf16_steps + 1]
+    torch.manual_seed(2)
+    _, fp32_losses = ours_train_steps(fp32_model, curve)
+    torch.manual_seed(2)
+    bf16_times, bf16_losses = ours_train_steps(ours_bf16, curve, torch.bfloat16)
+    report(
+        "1. LM training, ours bf16 autocast vs fastai fp32",
+        "tok/s",
+        tokens / statistics.median(bf16_times[1:]),
+        tokens / statistics.median(fastai_times),
+        1.8,
+    )
+    print("   loss per step fp32: " + " ".join(f"{v:.3f}" for v in fp32_losses))
+    print("   loss per step bf16: " + " ".join(f"{v:.3f}" for v in bf16_losses))
+
+
+# --- 2. LM evaluation -------------------------------------------------------------------------------------------
+
+
+def bench_lm_eval(ids, args):
+    batches = lm_stream(ids, args.lm_bs, args.eval_steps)
+    fastai_model = fastai_lm().eval()
+    ours = convert(fastai_model, drop_mult=1.0).eval()
+
+    def run_fastai():
+        fastai_model.reset()
+        for x, _ in batches:
+            fastai_model(x)
+
+    def run_ours():
+        state = None
+        for x, _ in batches:
+            state = ours(input_ids=x, state=state, use_cache=True).state
+
+    with torch.no_grad():
+        fastai_model.reset()
+        expected = fastai_model(batches[0][0])[0]
+        got = ours(input_ids=batches[0][0]).logits
+        print(f"   LM logits max |diff| ours vs fastai: {(expected - got).abs().max():.2e}")
+        fastai_s = median_time(run_fastai, args.repeats)
+        ours_s = median_time(run_ours, args.repeats)
+    tokens = len(batches) * args.lm_bs * BPTT
+    report(f"2. LM evaluation (bs {args.lm_bs} x {BPTT})", "tok/s", tokens / ours_s, tokens / fastai_s, 2.0)
+
+
+# --- 3. classifier inference ------------------------------------------------------------------------------------
+
+
+def length_batches(ids, batch_size):
+    order = sorted(range(len(ids)), key=lambda i: -len(ids[i]))
+    return [order[i : i + batch_size] for i in range(0, len(order), batch_size)]
+
+
+def fastai_predict(model, ids, batch_size):
+    from fastai.text.data import pad_input_chunk
+
+    logits = torch.empty(len(ids), 2)
+    for rows in length_batches(ids, batch_size):
+        batch = pad_input_chunk([(torch.tensor(ids[i]), 0) for i in rows], pad_idx=1, pad_first=True, seq_len=BPTT)
+        logits[rows] = model(torch.stack([b[0] for b in batch]))[0].float()
+    return logits
+
+
+def ours_predict(model, ids, batch_size):
+    logits = torch.empty(len(ids), 2)
+    for rows in length_batches(ids, batch_size):
+        width = len(ids[rows[0]])
+        input_ids = torch.ones(len(rows), width, dtype=torch.long)
+        mask = torch.zeros(len(rows), width, dtype=torch.long)
+        for j, i in enumerate(rows):
+            input_ids[j, : len(ids[i])] = torch.tensor(ids[i])
+            mask[j, : len(ids[i])] = 1
+        logits[rows] = model(input_ids=input_ids, attention_mask=mask).logits.float()
+    return logits
+
+
+def agreement(a: torch.Tensor, b: torch.Tensor) -> str:
+    same = (a.argmax(1) == b.argmax(1)).float().mean().item()
+    return f"{same:.2%} same predictions, max |logit diff| {(a - b).abs().max():.2e}"
+
+
+def bench_clas(ids, args):
+    ids = [doc for doc in ids][: args.docs]
+    fastai_model = fastai_clas().eval()
+    ours = convert(fastai_model).eval()
+    bs = args.clas_bs
+    print(f"   {len(ids)} documents, {sum(map(len, ids)):,} tokens, lengths {min(map(len, ids))}-{max(map(len, ids))}")
+    with torch.no_grad():
+        fastai_predict(fastai_model, ids[:bs], bs)  # warm-up
+        ours_predict(ours, ids[:bs], bs)
+        fastai_s, ours_s, logits = [], [], {}
+        for _ in range(args.clas_repeats):
+            fastai_s.append(timed(lambda: logits.__setitem__("fastai", fastai_predict(fastai_model, ids, bs))))
+            ours_s.append(timed(lambda: logits.__setitem__("ours", ours_predict(ours, ids, bs))))
+        fastai_logits, ours_logits = logits["fastai"], logits["ours"]
+        n = len(ids)
+        report(
+            f"3. classifier fp32 (bs {bs})",
+            "doc/s",
+            n / statistics.median(ours_s),
+            n / statistics.median(fastai_s),
+            1.5,
+        )
+        print(f"   ours vs fastai (fastai's padded batches): {agreement(ours_logits, fastai_logits)}")
+        differ = (ours_logits.argmax(1) != fastai_logits.argmax(1)).nonzero().flatten().tolist()
+        check = sorted(set(differ) | set(range(0, n, max(1, n // args.alone))))
+        alone_fastai = torch.cat([fastai_model(torch.tensor(ids[i])[None])[0] for i in check])
+        alone_ours = torch.cat([ours(input_ids=torch.tensor(ids[i])[None]).logits for i in check])
+        print(
+            f"   ours batched vs fastai run per document ({len(check)} docs, all {len(differ)} that differ above "
+            f"included): {agreement(ours_logits[check], alone_fastai)}"
+        )
+        print(f"   ours batched vs ours per document: {agreement(ours_logits[check], alone_ours)}")
+
+        fastest = {}
+        bf16 = copy.deepcopy(ours).to(torch.bfloat16)
+        sub = ids[: args.bf16_docs]
+        ours_predict(bf16, sub[:bs], bs)
+        bf16_s = [timed(lambda: fastest.__setitem__("bf16", ours_predict(bf16, sub, bs))) for _ in range(1)]
+        fastai_sub = len(sub) / (n / statistics.median(fastai_s))
+        report(f"3. classifier ours bf16 ({len(sub)} docs)", "doc/s", len(sub) / bf16_s[0], len(sub) / fastai_sub, 4.0)
+        print(f"   bf16 vs ours fp32: {agreement(fastest['bf16'], ours_logits[: len(sub)])}")
+
+        int8 = torch.ao.quantization.quantize_dynamic(copy.deepcopy(ours), {nn.LSTM, nn.Linear}, dtype=torch.qint8)
+        ours_predict(int8, ids[:bs], bs)
+        int8_s = []
+        for _ in range(args.clas_repeats):
+            start = time.perf_counter()
+            fastest["int8"] = ours_predict(int8, ids, bs)
+            int8_s.append(time.perf_counter() - start)
+        report(
+            "3. classifier ours int8 (dynamic)",
+            "doc/s",
+            n / statistics.median(int8_s),
+            n / statistics.median(fastai_s),
+            4.0,
+        )
+        print(f"   int8 vs ours fp32: {agreement(fastest['int8'], ours_logits)}")
+        margin = (ours_logits[:, 0] - ours_logits[:, 1]).abs()
+        print(
+            f"   (random weights: median |logit margin| {margin.median():.3f}; a trained classifier has larger margins)"
+        )
+
+
+# --- 5. one long document ---------------------------------------------------------------------------------------
+
+
+def long_document_child(length: int) -> None:
+    """Runs in a fresh process: classify one document of `length` random tokens; print time and peak RSS."""
+    from hf_ulmfit import ULMFiTConfig, ULMFiTForSequenceClassification
+
+    torch.manual_seed(0)
+    config = ULMFiTConfig(vocab_size=VOCAB_SIZE).for_classifier(num_labels=2)
+    model = ULMFiTForSequenceClassification(config).eval()
+    ids = torch.randint(10, VOCAB_SIZE, (1, length))
+    with torch.no_grad():
+        model(input_ids=ids[:, :BPTT])  # warm-up
+        before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        seconds = timed(lambda: model(input_ids=ids))
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps({"tokens": length, "seconds": seconds, "peak_mb": peak, "before_mb": before}))
+
+
+def bench_memory(args):
+    rows = []
+    for length in args.long_lengths:
+        out = subprocess.run(
+            [sys.executable, __file__, "--long-child", str(length)], capture_output=True, text=True, check=True
+        )
+        rows.append(json.loads(out.stdout.strip().splitlines()[-1]))
+        r = rows[-1]
+        print(
+            f"5. one document of {length:>7,} tokens: {r['seconds']:7.1f} s ({length / r['seconds']:,.0f} tok/s, "
+            f"{1e3 * r['seconds'] / length:.3f} ms/token), peak RSS {r['peak_mb']:,.0f} MB "
+            f"(after warm-up {r['before_mb']:,.0f} MB) (goal <= 1536 MB: {'met' if r['peak_mb'] <= 1536 else 'NOT met'})"
+            f" [{load()}]",
+            flush=True,
+        )
+
+
+# --- 6. generate ------------------------------------------------------------------------------------------------
+
+
+def bench_generate(ids, args):
+    model = convert(fastai_lm(), drop_mult=1.0).eval()
+    stream = [t for doc in ids for t in doc]
+    for prompt_len in (10, 1000):
+        prompt = torch.tensor(stream[:prompt_len])[None]
+        for use_cache in (True, False):
+            new = args.gen_tokens if use_cache else args.gen_tokens_nocache
+
+            def gen(n, use_cache=use_cache, prompt=prompt):
+                model.generate(
+                    prompt, max_new_tokens=n, min_new_tokens=n, do_sample=False, use_cache=use_cache, pad_token_id=1
+                )
+
+            one = median_time(lambda gen=gen: gen(1), args.repeats)
+            many = median_time(lambda gen=gen, new=new: gen(new), args.repeats)
+            per_token = (many - one) / (new - 1)
+            print(
+                f"6. generate prompt {prompt_len:>5}, use_cache={use_cache!s:<5}: {1e3 * per_token:8.1f} ms/token "
+                f"({new} new tokens, prefill + first token {1e3 * one:.0f} ms) [{load()}]",
+                flush=True,
+            )
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--quick", action="store_true", help="fewer steps and documents (a few minutes on 2 cores)")
+    ap.add_argument("--only", default=",".join(FIGURES), help=f"comma-separated subset of {','.join(FIGURES)}")
+    ap.add_argument("--long-child", type=int, help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.long_child:
+        return long_document_child(args.long_child)
+    quick = args.quick
+    args.lm_bs, args.clas_bs = 32, 16
+    args.rounds = 1 if quick else 3
+    args.train_steps = 2 if quick else 6
+    args.bf16_steps = 2 if quick else 4
+    args.eval_steps = 3 if quick else 10
+    args.repeats = 2 if quick else 3
+    args.docs = 160 if quick else 2000
+    args.clas_repeats = 1 if quick else 3
+    args.bf16_docs = 16 if quick else 160
+    args.alone = 10 if quick else 100
+    args.long_lengths = [2_000, 4_000, 8_000] if quick else [25_000, 50_000, 100_000]
+    args.gen_tokens, args.gen_tokens_nocache = (10, 3) if quick else (40, 6)
+    only = args.only.split(",")
+    if unknown := set(only) - set(FIGURES):
+        sys.exit(f"unknown figures {sorted(unknown)}; choose from {FIGURES}")
+
+    import fastai
+    import transformers
+
+    print(
+        f"python {platform.python_version()}, torch {torch.__version__}, fastai {fastai.__version__}, transformers "
+        f"{transformers.__version__}; {os.cpu_count()} CPUs, torch threads {torch.get_num_threads()}, "
+        f"{'quick' if quick else 'full'} mode, {load()}",
+        flush=True,
+    )
+    ids = read_ids(args.docs if "clas" in only else 600) if set(only) - {"memory"} else []
+    if "lm-train" in only:
+        bench_lm_train(ids, args)
+    if "lm-eval" in only:
+        bench_lm_eval(ids, args)
+    if "clas" in only:
+        bench_clas(ids, args)
+    if "memory" in only:
+        bench_memory(args)
+    if "generate" in only:
+        bench_generate(ids, args)
+
+
+if __name__ == "__main__":
+    main()
