@@ -195,7 +195,7 @@ def test_vocabulary_errors_leave_no_folder(fastai_small, tmp_path):
     itos = _v2_itos(fastai_small["config"]["vocab_size"])
     cases = {
         "short.json": (itos[:-1], "has 119 tokens but the weights have 120 rows"),
-        "twice.json": (itos[:-1] + ["word10"], "token 'word10' appears twice"),
+        "twice.json": (itos[:-1] + ["word10"], "'word10' appears twice"),
         "nopad.json": (["xxunk", "padding"] + itos[2:], "no 'xxpad'"),
         "numbers.json": (list(range(120)), "expected a non-empty list of non-empty strings"),
     }

@@ -107,7 +107,7 @@ def test_fastai1_numbering_uses_sentencepiece_ids(fastai_small, unigram, tmp_pat
     model = convert(tmp_path / "lm.safetensors", tmp_path / "out", sentencepiece=model_file, backwards=True)
     tokenizer = AutoTokenizer.from_pretrained(tmp_path / "out", trust_remote_code=True)
     for text, ruled in TEXTS:
-        assert tokenizer(text).input_ids == processor.encode(ruled), text
+        assert tokenizer(text).input_ids == processor.encode(ruled)[::-1], text  # backward: reversed, xxbos last
     assert model.config.backwards and model.config.vocab_size == rows
     with torch.no_grad():
         model(torch.tensor([tokenizer(TEXTS[2][0]).input_ids]))

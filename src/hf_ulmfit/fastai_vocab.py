@@ -30,7 +30,6 @@ SPECIAL_ORDERS = {
     "fastai v1": ("xxunk", "xxpad", "xxbos", "xxeos", "xxfld", "xxmaj", "xxup", "xxrep", "xxwrep"),
     "fastai v1 (no xxeos)": ("xxunk", "xxpad", "xxbos", "xxfld", "xxmaj", "xxup", "xxrep", "xxwrep"),
 }
-FAKE = "xxfake"
 SPACE = "\u2581"  # SentencePiece's word-start mark; fastai's SentencePiece special tokens carry it
 
 
@@ -79,16 +78,9 @@ def special_order(itos: list[str]) -> str:
 
 def token_ids(itos: list[str], source: str) -> dict[str, int]:
     """token -> id, repeated `xxfake` renamed `xxfake1`, `xxfake2`, ...; any other repeat is an error."""
-    vocab: dict[str, int] = {}
-    fakes = 0
-    for i, token in enumerate(itos):
-        if token == FAKE and token in vocab:
-            fakes += 1
-            token = f"{FAKE}{fakes}"
-        if token in vocab:
-            raise ValueError(f"{source}: token {token!r} appears twice (ids {vocab[token]} and {i}).")
-        vocab[token] = i
-    return vocab
+    from .tokenization_ulmfit import number_tokens
+
+    return number_tokens(itos, source)
 
 
 def find_special(itos: list[str], name: str, prefer_pieces: bool = False) -> int | None:

@@ -318,25 +318,32 @@ def _reversed_real(ids: list[int], mask: list[int]) -> list[int]:
     return [*ids[:start], *ids[start:end][::-1], *ids[end:]]
 
 
-def check_itos(itos) -> dict[str, int]:
-    """Token -> id for a fastai `itos`; a clear error when it is not a list of unique strings.
+def number_tokens(itos, source: str = "A ULMFiT vocabulary") -> dict[str, int]:
+    """Token -> id for a list of unique non-empty strings, whatever its special-token order; a clear error
+    naming `source` otherwise.
 
     fastai pads vocabularies with repeated `xxfake`; the repeats become `xxfake1`, `xxfake2`, ... so that every
     id keeps a token of its own (none of them can come out of the tokenizer's rules).
     """
     if isinstance(itos, (str, bytes)) or not isinstance(itos, (list, tuple)):
-        raise TypeError(f"A ULMFiT vocabulary must be a list of strings (fastai's itos), got {type(itos).__name__}.")
+        raise TypeError(f"{source} must be a list of strings (fastai's itos), got {type(itos).__name__}.")
     vocab: dict[str, int] = {}
     fakes = 0
     for i, token in enumerate(itos):
         if not isinstance(token, str) or not token:
-            raise ValueError(f"A ULMFiT vocabulary must hold non-empty strings; entry {i} is {token!r}.")
+            raise ValueError(f"{source} must hold non-empty strings; entry {i} is {token!r}.")
         if token == FAKE and token in vocab:
             fakes += 1
             token = f"{FAKE}{fakes}"
         if token in vocab:
-            raise ValueError(f"A ULMFiT vocabulary must hold unique strings; {token!r} is at {vocab[token]} and {i}.")
+            raise ValueError(f"{source} must hold unique strings; {token!r} appears twice (ids {vocab[token]} and {i}).")
         vocab[token] = i
+    return vocab
+
+
+def check_itos(itos) -> dict[str, int]:
+    """Token -> id for a fastai `itos` in fastai 2's order (its nine special tokens first); see `number_tokens`."""
+    vocab = number_tokens(itos)
     for i, token in enumerate(SPECIAL_TOKENS):
         if vocab.get(token) != i:
             raise ValueError(f"fastai vocabularies start with {SPECIAL_TOKENS}; {token!r} is not at id {i}.")
