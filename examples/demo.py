@@ -55,8 +55,8 @@ def run(output_dir: Path, smoke: bool) -> dict[str, dict[str, float]]:
                        overwrite_output_dir=True),
         DataArguments(train_files=[str(DATA / "imdb_unsup_sample.jsonl.gz"), str(DATA / "imdb_train_sample.jsonl.gz")],
                       validation_files=[str(DATA / "imdb_test_sample.jsonl.gz")], max_eval_samples=200,
-                      **({"max_train_samples": 300} if smoke else {"max_train_samples": 3000})),
-        training_args(output_dir / "lm-imdb", learning_rate=1e-2, unfreeze_stages=[epochs * 0.5, epochs],
+                      **({"max_train_samples": 300} if smoke else {"max_train_samples": 2500})),
+        training_args(output_dir / "lm-imdb", learning_rate=1e-2, unfreeze_stages=[epochs * 0.3, epochs * 0.7],
                       unfreeze_lr_factors=[1.0, 0.5]),
     )
     timings["stage 2"] = time.perf_counter() - start

@@ -540,20 +540,20 @@ class ULMFiTForSequenceClassification(ULMFiTPreTrainedModel):
         # few distinct shapes keep oneDNN's compiled LSTM kernels cached.
         width = -(-host_lengths[0] // bptt) * bptt
         input_ids = F.pad(input_ids, (0, width - input_ids.shape[1]), value=config.pad_token_id)
-        pool = ConcatPool(len(host_lengths), config.embedding_size, self.ulmfit.embeddings.weight)
-        state = None
+        encoder = self.ulmfit
+        pool = ConcatPool(len(host_lengths), config.embedding_size, encoder.embeddings.weight)
+        state = encoder.zero_state(len(host_lengths))
         for i in range(0, width, bptt):
             active = sum(n > i for n in host_lengths)
-            if state is not None:
-                state = tuple((h[:, :active], c[:, :active]) for h, c in state)
-            out = self.ulmfit(input_ids[:active, i : i + bptt], state=state, return_dict=True)
-            state = out.state
+            state = tuple((h[:, :active], c[:, :active]) for h, c in state)
+            # The ids were checked once in forward; each chunk goes straight to the layers (fresh dropout masks).
+            raw, _, state = encoder.run_layers(encoder._embed(input_ids[:active, i : i + bptt]), state)
             if self.training:  # truncated BPTT: gradients stop at chunk boundaries, as in fastai
                 state = tuple((h.detach(), c.detach()) for h, c in state)
             positions = torch.arange(i, i + bptt, device=input_ids.device)[None]
             keep = (positions >= keep_from[:active, None]) & (positions < lengths[:active, None])
             if keep.any():
-                pool.update(out.last_hidden_state, keep, positions == lengths[:active, None] - 1)
+                pool.update(raw[-1], keep, positions == lengths[:active, None] - 1)
         return pool.result()[torch.argsort(order)]
 
     def forward(
