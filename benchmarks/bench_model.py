@@ -30,6 +30,7 @@ import statistics
 import subprocess
 import sys
 import time
+import warnings
 from itertools import islice
 from pathlib import Path
 
@@ -139,40 +140,49 @@ def lm_stream(ids: list[list[int]], batch_size: int, n_batches: int) -> list[tup
 # --- 1. LM training ---------------------------------------------------------------------------------------------
 
 
-def fastai_train_steps(model, batches, alpha=2.0, beta=1.0):
+class FastaiStep:
     """fastai's training step as `Learner` + `RNNRegularizer` + `ModelResetter` run it: CE + AR + TAR, Adam."""
-    model.train()
-    model.reset()
-    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
-    times, losses = [], []
-    for x, y in batches:
-        start = time.perf_counter()
-        decoded, raw, dropped = model(x)
+
+    def __init__(self, model, alpha=2.0, beta=1.0):
+        self.model, self.alpha, self.beta = model.train(), alpha, beta
+        model.reset()
+        self.opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+
+    def __call__(self, x, y) -> float:
+        decoded, raw, dropped = self.model(x)
         loss = nn.functional.cross_entropy(decoded.view(-1, decoded.shape[-1]), y.reshape(-1))
-        loss = loss + alpha * dropped[-1].float().pow(2).mean()
-        loss = loss + beta * (raw[-1][:, 1:] - raw[-1][:, :-1]).float().pow(2).mean()
+        loss = loss + self.alpha * dropped[-1].float().pow(2).mean()
+        loss = loss + self.beta * (raw[-1][:, 1:] - raw[-1][:, :-1]).float().pow(2).mean()
         loss.backward()
-        opt.step()
-        opt.zero_grad()
-        times.append(time.perf_counter() - start)
-        losses.append(loss.item())
-    return times, losses
+        self.opt.step()
+        self.opt.zero_grad()
+        return loss.item()
 
 
-def ours_train_steps(model, batches, dtype=None):
-    model.train()
-    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
-    times, losses, state = [], [], None
+class OursStep:
+    """The same step with our model (AR/TAR are in its training loss), optionally under autocast."""
+
+    def __init__(self, model, dtype=None):
+        self.model, self.dtype, self.state = model.train(), dtype, None
+        self.opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+
+    def __call__(self, x, y) -> float:
+        with torch.autocast("cpu", dtype=self.dtype, enabled=self.dtype is not None):
+            out = self.model(input_ids=x, shift_labels=y, state=self.state, use_cache=True)
+        out.loss.backward()
+        self.opt.step()
+        self.opt.zero_grad()
+        self.state = tuple((h.detach().float(), c.detach().float()) for h, c in out.state)
+        return out.loss.item()
+
+
+def run_steps(step, batches, seed) -> tuple[list[float], list[float]]:
+    times, losses = [], []
+    torch.manual_seed(seed)
     for x, y in batches:
         start = time.perf_counter()
-        with torch.autocast("cpu", dtype=dtype, enabled=dtype is not None):
-            out = model(input_ids=x, shift_labels=y, state=state, use_cache=True)
-        out.loss.backward()
-        opt.step()
-        opt.zero_grad()
-        state = tuple((h.detach().float(), c.detach().float()) for h, c in out.state)
+        losses.append(step(x, y))
         times.append(time.perf_counter() - start)
-        losses.append(out.loss.item())
     return times, losses
 
 
@@ -182,14 +192,13 @@ def bench_lm_train(ids, args):
     ours = convert(fastai_model, drop_mult=1.0)
     ours_bf16 = copy.deepcopy(ours)
     tokens = args.lm_bs * BPTT
-    steps = batches[: args.train_steps + 1]
-    # Alternate the two sides in rounds so load changes hit both.
+    # One step each in turn (the first of each side is a warm-up), so load changes hit both sides alike.
+    fastai_step, ours_step = FastaiStep(fastai_model), OursStep(ours)
     fastai_times, ours_times = [], []
-    for _ in range(args.rounds):
-        torch.manual_seed(1)
-        fastai_times += fastai_train_steps(fastai_model, steps)[0][1:]
-        torch.manual_seed(1)
-        ours_times += ours_train_steps(ours, steps)[0][1:]
+    for x, y in batches[: args.train_steps + 1]:
+        fastai_times.append(timed(lambda x=x, y=y: fastai_step(x, y)))
+        ours_times.append(timed(lambda x=x, y=y: ours_step(x, y)))
+    fastai_times, ours_times = fastai_times[1:], ours_times[1:]
     report(
         f"1. LM training fp32 (bs {args.lm_bs} x {BPTT})",
         "tok/s",
@@ -197,13 +206,13 @@ def bench_lm_train(ids, args):
         tokens / statistics.median(fastai_times),
         1.2,
     )
+    print("   step seconds fastai: " + " ".join(f"{t:.1f}" for t in fastai_times))
+    print("   step seconds ours:   " + " ".join(f"{t:.1f}" for t in ours_times))
     # bf16 autocast vs fp32 on the same batches from the same weights and seed: the loss curves side by side.
     fp32_model = convert(fastai_lm(), drop_mult=1.0)
     curve = batches[: args.bf16_steps + 1]
-    torch.manual_seed(2)
-    _, fp32_losses = ours_train_steps(fp32_model, curve)
-    torch.manual_seed(2)
-    bf16_times, bf16_losses = ours_train_steps(ours_bf16, curve, torch.bfloat16)
+    _, fp32_losses = run_steps(OursStep(fp32_model), curve, seed=2)
+    bf16_times, bf16_losses = run_steps(OursStep(ours_bf16, torch.bfloat16), curve, seed=2)
     report(
         "1. LM training, ours bf16 autocast vs fastai fp32",
         "tok/s",
@@ -322,6 +331,7 @@ def bench_clas(ids, args):
         report(f"3. classifier ours bf16 ({len(sub)} docs)", "doc/s", len(sub) / bf16_s[0], len(sub) / fastai_sub, 4.0)
         print(f"   bf16 vs ours fp32: {agreement(fastest['bf16'], ours_logits[: len(sub)])}")
 
+        warnings.filterwarnings("ignore", message=".*(quantiz|torchao).*")  # deprecation notices of torch.ao
         int8 = torch.ao.quantization.quantize_dynamic(copy.deepcopy(ours), {nn.LSTM, nn.Linear}, dtype=torch.qint8)
         ours_predict(int8, ids[:bs], bs)
         int8_s = []
@@ -382,25 +392,46 @@ def bench_memory(args):
 # --- 6. generate ------------------------------------------------------------------------------------------------
 
 
+class TokenTimes:
+    """A `generate()` streamer that records when each new token comes out."""
+
+    def __init__(self):
+        self.times, self.prompt_seen = [], False
+
+    def put(self, value):
+        if self.prompt_seen:
+            self.times.append(time.perf_counter())
+        self.prompt_seen = True
+
+    def end(self):
+        pass
+
+
 def bench_generate(ids, args):
     model = convert(fastai_lm(), drop_mult=1.0).eval()
     stream = [t for doc in ids for t in doc]
+    model.generate(torch.tensor(stream[:BPTT])[None], max_new_tokens=2, do_sample=False, pad_token_id=1)  # warm-up
     for prompt_len in (10, 1000):
         prompt = torch.tensor(stream[:prompt_len])[None]
         for use_cache in (True, False):
             new = args.gen_tokens if use_cache else args.gen_tokens_nocache
-
-            def gen(n, use_cache=use_cache, prompt=prompt):
-                model.generate(
-                    prompt, max_new_tokens=n, min_new_tokens=n, do_sample=False, use_cache=use_cache, pad_token_id=1
-                )
-
-            one = median_time(lambda gen=gen: gen(1), args.repeats)
-            many = median_time(lambda gen=gen, new=new: gen(new), args.repeats)
-            per_token = (many - one) / (new - 1)
+            streamer = TokenTimes()
+            start = time.perf_counter()
+            model.generate(
+                prompt,
+                max_new_tokens=new,
+                min_new_tokens=new,
+                do_sample=False,
+                use_cache=use_cache,
+                pad_token_id=1,
+                streamer=streamer,
+            )
+            first = streamer.times[0] - start
+            per_token = statistics.median(b - a for a, b in zip(streamer.times, streamer.times[1:], strict=False))
             print(
                 f"6. generate prompt {prompt_len:>5}, use_cache={use_cache!s:<5}: {1e3 * per_token:8.1f} ms/token "
-                f"({new} new tokens, prefill + first token {1e3 * one:.0f} ms) [{load()}]",
+                f"(median over {new - 1} tokens after the first; prompt + first token {1e3 * first:.0f} ms) "
+                f"[{load()}]",
                 flush=True,
             )
 
@@ -415,7 +446,6 @@ def main():
         return long_document_child(args.long_child)
     quick = args.quick
     args.lm_bs, args.clas_bs = 32, 16
-    args.rounds = 1 if quick else 3
     args.train_steps = 2 if quick else 6
     args.bf16_steps = 2 if quick else 4
     args.eval_steps = 3 if quick else 10
@@ -425,7 +455,7 @@ def main():
     args.bf16_docs = 16 if quick else 160
     args.alone = 10 if quick else 100
     args.long_lengths = [2_000, 4_000, 8_000] if quick else [25_000, 50_000, 100_000]
-    args.gen_tokens, args.gen_tokens_nocache = (10, 3) if quick else (40, 6)
+    args.gen_tokens, args.gen_tokens_nocache = (12, 4) if quick else (40, 6)
     only = args.only.split(",")
     if unknown := set(only) - set(FIGURES):
         sys.exit(f"unknown figures {sorted(unknown)}; choose from {FIGURES}")
