@@ -4,8 +4,8 @@
 
 1. general-domain LM pretraining on 600k words of WikiText-2;
 2. target-domain LM fine-tuning on IMDb review text (unlabelled and training reviews), vocabulary transferred;
-3. classifier fine-tuning on 2,000 labelled IMDb reviews with gradual unfreezing, discriminative learning rates
-   and one-cycle schedules per stage; evaluation on 1,000 test reviews;
+3. classifier fine-tuning on 500 labelled IMDb reviews with gradual unfreezing, discriminative learning rates
+   and slanted triangular learning rates per stage; evaluation on 1,000 test reviews;
 and, for comparison, the same classifier trained from scratch on the same labels. The model is far smaller than
 the paper's (sizes below) so that everything runs in minutes on two CPU cores; `--smoke` is a much smaller run
 of the same code path, for tests. Each stage's folder holds the model, its tokenizer, a model card and PNG
@@ -23,6 +23,7 @@ DATA = Path(__file__).resolve().parent / "data"
 SIZES = dict(embedding_size=64, hidden_size=192, num_hidden_layers=2, bptt=50, max_len=500, max_vocab=6000,
              classifier_hidden_sizes=[50])
 SMOKE_SIZES = dict(SIZES, embedding_size=16, hidden_size=24, max_vocab=500)
+LABELS = 500
 
 
 def training_args(output_dir: Path, **overrides) -> ULMFiTTrainingArguments:
@@ -33,7 +34,9 @@ def training_args(output_dir: Path, **overrides) -> ULMFiTTrainingArguments:
 
 def run(output_dir: Path, smoke: bool) -> dict[str, dict[str, float]]:
     sizes = SMOKE_SIZES if smoke else SIZES
-    limit = dict(max_train_samples=200, max_eval_samples=100) if smoke else {}
+    # 500 labels keep stage 3 short. At this toy scale the pretrained classifier does not beat the one trained
+    # from scratch; docs/demo.md gives the measurements.
+    limit = dict(max_train_samples=200, max_eval_samples=100) if smoke else dict(max_train_samples=LABELS)
     reviews = DataArguments(train_files=[str(DATA / "imdb_train_sample.jsonl.gz")],
                             validation_files=[str(DATA / "imdb_test_sample.jsonl.gz")], **limit)
     epochs = 0.2 if smoke else 1.0
@@ -61,20 +64,23 @@ def run(output_dir: Path, smoke: bool) -> dict[str, dict[str, float]]:
     )
     timings["stage 2"] = time.perf_counter() - start
 
-    classifier_recipe = dict(learning_rate=2e-2, lr_schedule="one_cycle", unfreeze_stages=[epochs] * 4,
-                             unfreeze_lr_factors=[1.0, 0.5, 0.25, 0.1])
+    # Gradual unfreezing (2 epochs per stage, 4 for the last), discriminative learning rates, STLR per stage.
     start = time.perf_counter()
     results["3. ULMFiT classifier"] = train_classifier(
-        ModelArguments(**sizes, model_name_or_path=str(output_dir / "lm-imdb"), overwrite_output_dir=True),
-        reviews, training_args(output_dir / "classifier", **classifier_recipe),
+        ModelArguments(**sizes, model_name_or_path=str(output_dir / "lm-imdb"), drop_mult=0.3,
+                       overwrite_output_dir=True),
+        reviews, training_args(output_dir / "classifier", learning_rate=2e-2,
+                               unfreeze_stages=[2 * epochs, 2 * epochs, 2 * epochs, 4 * epochs]),
     )
     timings["stage 3"] = time.perf_counter() - start
 
+    # The baseline gets the same epochs with the setting that suits a model trained from scratch: every layer
+    # trainable at one learning rate.
     start = time.perf_counter()
     results["   same classifier from scratch"] = train_classifier(
-        ModelArguments(**sizes, overwrite_output_dir=True), reviews,
-        training_args(output_dir / "classifier-scratch", learning_rate=2e-2, lr_schedule="one_cycle",
-                      num_train_epochs=4 * epochs, lr_decay_factor=1.0),
+        ModelArguments(**sizes, drop_mult=0.3, overwrite_output_dir=True), reviews,
+        training_args(output_dir / "classifier-scratch", learning_rate=1e-2, num_train_epochs=10 * epochs,
+                      lr_decay_factor=1.0),
     )
     timings["baseline"] = time.perf_counter() - start
     print_summary(results, timings, output_dir)
@@ -90,6 +96,10 @@ def print_summary(results: dict, timings: dict, output_dir: Path) -> None:
         perplexity = f"{metrics['eval_perplexity']:.1f}" if "eval_perplexity" in metrics else ""
         print(f"{name:38s} {accuracy:>9s} {f1:>7s} {perplexity:>11s}")
     print("time: " + ", ".join(f"{k} {v:.0f}s" for k, v in timings.items()))
+    ulmfit, scratch = (results[k]["eval_accuracy"] for k in ("3. ULMFiT classifier", "   same classifier from scratch"))
+    if ulmfit <= scratch:
+        print("The pretrained classifier does not win at this toy scale (a tiny LM trained on ~1.4M tokens);")
+        print("docs/demo.md has the measurements and what they say.")
     print("=" * 72)
     print(f"""
 Load the classifier with a pipeline:
