@@ -208,6 +208,8 @@ def bench_lm_train(ids, args):
     )
     print("   step seconds fastai: " + " ".join(f"{t:.1f}" for t in fastai_times))
     print("   step seconds ours:   " + " ".join(f"{t:.1f}" for t in ours_times))
+    if not args.bf16_steps:
+        return
     # bf16 autocast vs fp32 on the same batches from the same weights and seed: the loss curves side by side.
     fp32_model = convert(fastai_lm(), drop_mult=1.0)
     curve = batches[: args.bf16_steps + 1]
@@ -440,14 +442,18 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="fewer steps and documents (a few minutes on 2 cores)")
     ap.add_argument("--only", default=",".join(FIGURES), help=f"comma-separated subset of {','.join(FIGURES)}")
+    ap.add_argument("--train-steps", type=int, help="timed LM training steps per side (after one warm-up)")
+    ap.add_argument("--bf16-steps", type=int, help="LM training steps under bf16 autocast (0: skip)")
     ap.add_argument("--long-child", type=int, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.long_child:
         return long_document_child(args.long_child)
     quick = args.quick
     args.lm_bs, args.clas_bs = 32, 16
-    args.train_steps = 2 if quick else 6
-    args.bf16_steps = 2 if quick else 4
+    if args.train_steps is None:
+        args.train_steps = 2 if quick else 6
+    if args.bf16_steps is None:
+        args.bf16_steps = 2 if quick else 4
     args.eval_steps = 3 if quick else 10
     args.repeats = 2 if quick else 3
     args.docs = 160 if quick else 2000
