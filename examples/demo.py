@@ -20,14 +20,14 @@ from hf_ulmfit import ULMFiTTrainingArguments
 from hf_ulmfit.stages import DataArguments, ModelArguments, finetune_lm, pretrain_lm, train_classifier
 
 DATA = Path(__file__).resolve().parent / "data"
-SIZES = dict(embedding_size=64, hidden_size=192, num_hidden_layers=2, bptt=50, max_len=500, max_vocab=6000,
+SIZES = dict(embedding_size=64, hidden_size=192, num_hidden_layers=2, max_len=500, max_vocab=6000,
              classifier_hidden_sizes=[50])
 SMOKE_SIZES = dict(SIZES, embedding_size=16, hidden_size=24, max_vocab=500)
 LABELS = 500
 
 
 def training_args(output_dir: Path, **overrides) -> ULMFiTTrainingArguments:
-    values = dict(output_dir=str(output_dir), per_device_train_batch_size=32, per_device_eval_batch_size=64,
+    values = dict(output_dir=str(output_dir), per_device_train_batch_size=32, per_device_eval_batch_size=64, bptt=50,
                   logging_steps=20, eval_strategy="no", save_strategy="no", report_to="none", seed=0)
     return ULMFiTTrainingArguments(**{**values, **overrides})
 

@@ -12,7 +12,7 @@ from hf_ulmfit import ULMFiTTrainingArguments
 from hf_ulmfit.stages import DataArguments, ModelArguments, finetune_lm, pretrain_lm, train_classifier
 
 WORDS = "the a film movie plot actor story scene music end good great fine bad awful dull".split()
-SIZES = dict(embedding_size=16, hidden_size=24, num_hidden_layers=2, bptt=8, max_len=32, min_freq=1,
+SIZES = dict(embedding_size=16, hidden_size=24, num_hidden_layers=2, max_len=32, min_freq=1,
              classifier_hidden_sizes=[8])
 
 
@@ -33,7 +33,7 @@ def reviews(n, seed):
 
 
 def args(out, **overrides):
-    values = dict(output_dir=str(out), per_device_train_batch_size=4, per_device_eval_batch_size=8,
+    values = dict(output_dir=str(out), per_device_train_batch_size=4, per_device_eval_batch_size=8, bptt=8,
                   num_train_epochs=1, save_strategy="no", report_to="none", disable_tqdm=True, logging_steps=5)
     return ULMFiTTrainingArguments(**{**values, **overrides})
 
@@ -86,6 +86,17 @@ def stages(data, tmp_path_factory):
             args(out / "clas", unfreeze_stages=[1, 1, 1, 1], push_to_hub=True, hub_model_id="me/tiny-clas"),
         )
     return out, metrics, hub
+
+
+def test_scripts_parse_their_arguments():
+    from hf_ulmfit.stages import parse_stage_args
+
+    model_args, data_args, training_args = parse_stage_args(
+        ["--model_name_or_path", "lm", "--train_files", "a.jsonl", "b.txt", "--output_dir", "out", "--bptt", "40",
+         "--unfreeze_stages", "1", "1", "--backwards"]
+    )  # fmt: skip
+    assert model_args.model_name_or_path == "lm" and data_args.train_files == ["a.jsonl", "b.txt"]
+    assert training_args.bptt == 40 and training_args.unfreeze_stages == [1, 1] and data_args.backwards
 
 
 def test_each_stage_writes_a_complete_folder(stages):

@@ -43,7 +43,6 @@ class ModelArguments:
     hidden_size: int = field(default=1152, metadata={"help": "New models: LSTM hidden size."})
     num_hidden_layers: int = field(default=3, metadata={"help": "New models: number of LSTM layers."})
     drop_mult: float = field(default=0.5, metadata={"help": "Multiplier of all AWD-LSTM dropouts."})
-    bptt: int = field(default=72, metadata={"help": "BPTT length (LM batches, classifier chunks)."})
     max_len: int = field(default=1440, metadata={"help": "Classifier: pool over the last max_len tokens."})
     classifier_hidden_sizes: list[int] = field(default_factory=lambda: [50], metadata={"help": "Classifier head."})
     max_vocab: int = field(default=60000, metadata={"help": "New vocabularies: at most this many tokens."})
@@ -189,8 +188,8 @@ def pretrain_lm(model_args: ModelArguments, data_args: DataArguments,
     tokenizer = new_tokenizer(train, model_args, data_args)
     config = ULMFiTConfig(
         vocab_size=len(tokenizer), embedding_size=model_args.embedding_size, hidden_size=model_args.hidden_size,
-        num_hidden_layers=model_args.num_hidden_layers, drop_mult=model_args.drop_mult, bptt=model_args.bptt,
-        max_len=model_args.max_len, backwards=data_args.backwards,
+        num_hidden_layers=model_args.num_hidden_layers, drop_mult=model_args.drop_mult,
+        bptt=training_args.bptt or ULMFiTConfig.bptt, max_len=model_args.max_len, backwards=data_args.backwards,
     )  # fmt: skip
     model = ULMFiTForCausalLM(config)
     trainer = _lm_trainer(model, tokenizer, training_args, train, valid, data_args.text_column)
@@ -229,9 +228,11 @@ def train_classifier(model_args: ModelArguments, data_args: DataArguments,
     label2id = {label: i for i, label in enumerate(labels)}
     head = dict(
         num_labels=len(labels), id2label=dict(enumerate(labels)), label2id=label2id, drop_mult=model_args.drop_mult,
-        bptt=model_args.bptt, max_len=model_args.max_len, classifier_hidden_sizes=model_args.classifier_hidden_sizes,
+        max_len=model_args.max_len, classifier_hidden_sizes=model_args.classifier_hidden_sizes,
         classifier_dropouts=[0.1] * len(model_args.classifier_hidden_sizes),
     )  # fmt: skip
+    if training_args.bptt:  # otherwise the pretrained model's (or the default) chunk length
+        head["bptt"] = training_args.bptt
     if model_args.model_name_or_path:
         lm, tokenizer = load_pretrained_lm(model_args.model_name_or_path)
         _check_direction(lm.config, data_args)
