@@ -65,9 +65,9 @@ class LMStepGraph(nn.Module):
 def example_inputs(model, batch_size: int = 2, length: int = 7) -> tuple[torch.Tensor, ...]:
     """Inputs that trace the graph for `model` (the dynamic axes cover any other size)."""
     input_ids = torch.full((batch_size, length), model.config.bos_token_id or 0, dtype=torch.long)
-    if isinstance(model, AutoModelForCausalLM._model_mapping[type(model.config)]):
-        return (input_ids, *[t for pair in model.ulmfit.zero_state(batch_size) for t in pair])
-    return input_ids, torch.ones_like(input_ids)
+    if hasattr(model, "classifier"):
+        return input_ids, torch.ones_like(input_ids)
+    return (input_ids, *[t for pair in model.ulmfit.zero_state(batch_size) for t in pair])
 
 
 def graph_for(model) -> tuple[nn.Module, list[str], list[str]]:

@@ -153,9 +153,9 @@ def new_tokenizer(texts: Dataset, model_args: ModelArguments, data_args: DataArg
 
 
 def _lm_trainer(model, tokenizer, training_args, train, valid, text_column: str) -> ULMFiTTrainer:
-    tokenize = lambda data: tokenize_documents(data, tokenizer, text_column)  # noqa: E731
+    train, valid = (tokenize_documents(data, tokenizer, text_column) for data in (train, valid))
     return ULMFiTTrainer(
-        model=model, args=training_args, train_dataset=tokenize(train), eval_dataset=tokenize(valid),
+        model=model, args=training_args, train_dataset=train, eval_dataset=valid,
         processing_class=tokenizer, compute_metrics=compute_lm_metrics,
         preprocess_logits_for_metrics=preprocess_lm_logits,
     )  # fmt: skip
