@@ -8,6 +8,7 @@ LR finder when asked).
 """
 
 import logging
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -82,8 +83,6 @@ class DataArguments:
 def parse_stage_args(argv: list[str] | None = None):
     """`(ModelArguments, DataArguments, ULMFiTTrainingArguments)` from the command line, or from one JSON file
     given as the only argument (as transformers' example scripts do); also turns on progress logging."""
-    import sys
-
     argv = sys.argv[1:] if argv is None else argv
     parser = HfArgumentParser((ModelArguments, DataArguments, ULMFiTTrainingArguments))
     if len(argv) == 1 and argv[0].endswith(".json"):
