@@ -202,3 +202,22 @@ def test_stock_trainer_fine_tunes_a_saved_folder(stages, tmp_path):
     result = trainer.train()
     assert torch.isfinite(torch.tensor(result.training_loss))
     assert not torch.equal(model.classifier.layers[-1][-1].weight, before)
+
+
+def test_serve_example_classifies_jsonl_in_input_order(stages, tmp_path, capsys):
+    import importlib.util
+    from pathlib import Path
+
+    spec = importlib.util.spec_from_file_location("serve", Path(__file__).parents[1] / "examples" / "serve.py")
+    serve = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(serve)
+    out, _, _ = stages
+    texts = ["A great good film.", "Awful.", "An awful dull plot, the end."]
+    source = write_jsonl(tmp_path / "in.jsonl", [{"text": t} for t in texts])
+    serve.main([str(out / "clas"), "--input", source, "--batch_size", "2"])
+    rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert len(rows) == 3 and all(set(r["probabilities"]) == {"neg", "pos"} for r in rows)
+    from hf_ulmfit.ensemble import predict_probabilities
+
+    expected, _ = predict_probabilities(str(out / "clas"), texts, batch_size=8)
+    assert [r["probabilities"]["pos"] for r in rows] == pytest.approx(expected[:, 1].tolist(), abs=1e-5)
