@@ -110,6 +110,10 @@ def test_training_dropouts_follow_fastai_semantics():
     assert model.rnns[0].weight_hh_l0.grad.abs().sum() > 0
     model.eval()
     torch.testing.assert_close(model(x).last_hidden_state, model(x).last_hidden_state)
+    # Weight drop alone (every other dropout off) still makes two training forwards differ.
+    only_weight_drop = ULMFiTModel(tiny_config(embed_dropout=0.0, input_dropout=0.0, weight_dropout=0.5,
+                                               hidden_dropout=0.0, drop_mult=1.0)).train()
+    assert not torch.allclose(only_weight_drop(x).last_hidden_state, only_weight_drop(x).last_hidden_state)
 
 
 # --- language model --------------------------------------------------------------------------------------------

@@ -220,7 +220,7 @@ class ULMFiTModel(ULMFiTPreTrainedModel):
         if self.training and p > 0:
             # Weight drop (DropConnect): one dropped matrix for this forward, passed in without touching the
             # parameter, so gradients flow to it and nothing is swapped inside the nn.LSTM.
-            dropped = {name: F.dropout(getattr(rnn, name), p, True) for name in rnn._flat_weights_names if "_hh_" in name}
+            dropped = {name: F.dropout(w, p, True) for name, w in rnn.named_parameters() if name.startswith("weight_hh")}
 
             def call(inp, state):
                 return functional_call(rnn, dropped, (inp, state))
@@ -574,6 +574,9 @@ class ULMFiTForSequenceClassification(ULMFiTPreTrainedModel):
             Class indices of shape `(batch_size,)` (single-label), multi-hot floats of shape
             `(batch_size, num_labels)` (multi-label), or floats of shape `(batch_size,)`/`(batch_size, num_labels)`
             (regression), following `config.problem_type` as transformers defines it.
+        output_hidden_states (`bool`, *optional*):
+            Return the pooled features `[last, max, mean]` (the head's input) as `hidden_states[0]`; the LSTM
+            outputs of a long document are not kept (it is read chunk by chunk).
         """
         return_dict = return_dict if return_dict is not None else self.config.return_dict
         if input_ids is None:
