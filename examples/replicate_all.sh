@@ -27,13 +27,12 @@ backward() {  # baselines from scratch first (they need no language model), then
   done
   r lm wt2 --direction bwd && r lm imdb --direction bwd
   for seed in 0 1; do
-    for labels in 100 1000; do
-      r clas imdb --labels $labels --direction bwd --seed $seed && r ensemble imdb --labels $labels --seed $seed
-    done
+    for labels in 100 1000; do r clas imdb --labels $labels --direction bwd --seed $seed; done
   done
 }
 
 forward > runs/replication/logs/forward.log 2>&1 &
 backward > runs/replication/logs/backward.log 2>&1 &
 wait
+for seed in 0 1; do for labels in 100 1000; do r ensemble imdb --labels $labels --seed $seed; done; done
 r report
