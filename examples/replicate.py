@@ -73,10 +73,12 @@ def clas_dir(args, task: str, labels: str, variant: str, direction: str, seed: i
     return run_dir(args) / "clas" / f"{task}-{labels}-{variant}-{direction}-s{seed}"
 
 
+BATCH = dict(per_device_train_batch_size=64, per_device_eval_batch_size=64, bptt=70)
+
+
 def training_args(output_dir: Path, seed: int, **overrides) -> ULMFiTTrainingArguments:
-    values = dict(output_dir=str(output_dir), per_device_train_batch_size=64, per_device_eval_batch_size=64, bptt=70,
-                  logging_steps=20, eval_strategy="no", save_strategy="no", report_to="none", seed=seed,
-                  disable_tqdm=True)
+    values = dict(output_dir=str(output_dir), **BATCH, logging_steps=20, eval_strategy="no", save_strategy="no",
+                  report_to="none", seed=seed, disable_tqdm=True)
     return ULMFiTTrainingArguments(**{**values, **overrides})
 
 
