@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Every row of docs/replication.md, in the order it was run: two queues side by side, one CPU thread each
 # (two 1-thread processes use 2 cores better than one 2-thread process). Rows land in
-# runs/replication/results.jsonl; `python examples/replicate.py report` then writes docs/replication/.
+# runs/replication/results.jsonl; the report then writes docs/replication/.
+#   examples/replicate_all.sh [all|forward|backward|finish]   (finish: the ensembles and the report)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${PY:-.venv/bin/python}
@@ -31,8 +32,19 @@ backward() {  # baselines from scratch first (they need no language model), then
   done
 }
 
-forward > runs/replication/logs/forward.log 2>&1 &
-backward > runs/replication/logs/backward.log 2>&1 &
-wait
-for seed in 0 1; do for labels in 100 1000; do r ensemble imdb --labels $labels --seed $seed; done; done
-r report
+finish() {  # needs both directions' classifiers
+  for seed in 0 1; do for labels in 100 1000; do r ensemble imdb --labels $labels --seed $seed; done; done
+  r report
+}
+
+case "${1:-all}" in
+  forward) forward >> runs/replication/logs/forward.log 2>&1 ;;
+  backward) backward >> runs/replication/logs/backward.log 2>&1 ;;
+  finish) finish ;;
+  all)
+    forward >> runs/replication/logs/forward.log 2>&1 &
+    backward >> runs/replication/logs/backward.log 2>&1 &
+    wait
+    finish ;;
+  *) echo "usage: $0 [all|forward|backward|finish]" >&2; exit 2 ;;
+esac

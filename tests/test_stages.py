@@ -106,6 +106,10 @@ def test_each_stage_writes_a_complete_folder(stages):
         assert {"config.json", "model.safetensors", "tokenizer.json", "README.md", "training_curves.png"} <= files
         assert not any(f.endswith((".bin", ".pkl", ".pt", ".pth")) for f in files)
     assert 0.0 <= metrics["eval_accuracy"] <= 1.0 and "eval_f1" in metrics
+    # Discriminative rates are for fine-tuning: stage 1 (from random weights) trains all groups at one rate.
+    factors = {name: json.loads((out / name / "training_args.json").read_text())["lr_decay_factor"]
+               for name in ("lm1", "lm2", "clas")}
+    assert factors == {"lm1": 1.0, "lm2": 2.6, "clas": 2.6}
     lm_card = ModelCard.load(out / "lm2" / "README.md")
     assert lm_card.data.base_model == str(out / "lm1") and lm_card.data.pipeline_tag == "text-generation"
 
@@ -141,6 +145,7 @@ def test_scratch_baseline_and_clear_errors(data, stages, tmp_path):
     scratch = train_classifier(ModelArguments(**SIZES), DataArguments(train_files=[data["train"]],
                                validation_files=[data["test"]]), args(tmp_path / "scratch"))
     assert "eval_accuracy" in scratch
+    assert json.loads((tmp_path / "scratch" / "training_args.json").read_text())["lr_decay_factor"] == 1.0
     with pytest.raises(ValueError, match="already holds a saved model"):
         train_classifier(ModelArguments(**SIZES), DataArguments(train_files=[data["train"]]),
                          args(tmp_path / "scratch"))

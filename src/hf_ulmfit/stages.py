@@ -151,6 +151,14 @@ def new_tokenizer(texts: Dataset, model_args: ModelArguments, data_args: DataArg
     )
 
 
+def _one_learning_rate(training_args: ULMFiTTrainingArguments) -> None:
+    """Discriminative learning rates protect what pretrained layers know; a model trained from random weights
+    trains every layer group at `learning_rate` (as the paper's stage 1 and the no-pretraining baseline do)."""
+    if training_args.lr_decay_factor != 1.0:
+        logger.info(f"Training from scratch: lr_decay_factor {training_args.lr_decay_factor} -> 1 (one learning rate).")
+        training_args.lr_decay_factor = 1.0
+
+
 def _lm_trainer(model, tokenizer, training_args, train, valid, text_column: str) -> ULMFiTTrainer:
     train, valid = (tokenize_documents(data, tokenizer, text_column) for data in (train, valid))
     return ULMFiTTrainer(
@@ -181,8 +189,10 @@ def _run(trainer: ULMFiTTrainer, model_args: ModelArguments, out: Path, card: di
 
 def pretrain_lm(model_args: ModelArguments, data_args: DataArguments,
                 training_args: ULMFiTTrainingArguments) -> dict[str, float]:
-    """Stage 1: a vocabulary and an AWD-LSTM language model trained from scratch on general-domain text."""
+    """Stage 1: a vocabulary and an AWD-LSTM language model trained from scratch on general-domain text, every
+    layer group at one learning rate."""
     out = check_output_dir(training_args, model_args.overwrite_output_dir)
+    _one_learning_rate(training_args)
     train, valid = load_stage_data(data_args, labelled=False, seed=training_args.seed)
     tokenizer = new_tokenizer(train, model_args, data_args)
     config = ULMFiTConfig(
@@ -220,7 +230,7 @@ def finetune_lm(model_args: ModelArguments, data_args: DataArguments,
 def train_classifier(model_args: ModelArguments, data_args: DataArguments,
                      training_args: ULMFiTTrainingArguments) -> dict[str, float]:
     """Stage 3: a classifier on the stage-2 encoder (fastai's classifier dropouts), or from scratch without
-    `model_name_or_path` (the baseline that shows what pretraining brings)."""
+    `model_name_or_path` (the baseline that shows what pretraining brings; one learning rate for all layers)."""
     out = check_output_dir(training_args, model_args.overwrite_output_dir)
     train, valid = load_stage_data(data_args, labelled=True, seed=training_args.seed)
     labels = label_names(train, data_args.label_column)
@@ -237,6 +247,7 @@ def train_classifier(model_args: ModelArguments, data_args: DataArguments,
         _check_direction(lm.config, data_args)
         model = ULMFiTForSequenceClassification.from_pretrained(model_args.model_name_or_path, **head)
     else:
+        _one_learning_rate(training_args)
         tokenizer = new_tokenizer(train, model_args, data_args)
         config = ULMFiTConfig(
             vocab_size=len(tokenizer), embedding_size=model_args.embedding_size, hidden_size=model_args.hidden_size,
