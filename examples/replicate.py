@@ -145,7 +145,7 @@ def prepare(args) -> None:
 LM_STEPS = {
     # corpus: (start from, train file, validation file, training overrides)
     "wt2": (None, "wt2.train.jsonl", "wt2.valid.jsonl",
-            dict(learning_rate=1e-2, lr_schedule="one_cycle", num_train_epochs=1.5, eval_strategy="steps",
+            dict(learning_rate=1e-2, lr_schedule="one_cycle", num_train_epochs=1, eval_strategy="steps",
                  eval_steps=230)),
     "imdb": ("wt2", "imdb_lm.train.jsonl", "imdb_lm.valid.jsonl",
              dict(learning_rate=1e-2, unfreeze_stages=[0.15, 0.85], unfreeze_lr_factors=[1.0, 0.5])),
