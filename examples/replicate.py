@@ -50,6 +50,7 @@ CLAS_LR, CLAS_LR_FACTORS = 2e-2, [1.0, 0.5, 0.25, 0.05]
 VARIANTS = {
     "ulmfit": "stages 1+2, gradual unfreezing, discriminative LR (/2.6), STLR (the paper's method)",
     "scratch": "no pretraining: random encoder, vocabulary of the labelled texts, all layers at one LR, STLR",
+    "scratch_long": "the scratch baseline with 3 times the epochs (a random encoder needs longer to take off)",
     "no_stage2": "stage 1 only (no target-task LM fine-tuning), then the ulmfit classifier recipe",
     "flat_lr": "the ulmfit recipe with one LR for every layer group (no discriminative fine-tuning)",
     "constant_lr": "the ulmfit recipe with a constant LR per unfreezing stage instead of STLR",
@@ -209,8 +210,9 @@ def classifier(args) -> None:
     common = dict(per_device_train_batch_size=batch_size)
     recipe = dict(common, learning_rate=CLAS_LR, unfreeze_stages=stages, unfreeze_lr_factors=CLAS_LR_FACTORS)
     start = lm_dir(args, args.task, args.direction)
-    if args.variant == "scratch":
-        start, recipe = None, dict(common, learning_rate=1e-2, lr_decay_factor=1.0, num_train_epochs=sum(stages))
+    if args.variant in ("scratch", "scratch_long"):
+        epochs = sum(stages) * (3 if args.variant == "scratch_long" else 1)
+        start, recipe = None, dict(common, learning_rate=1e-2, lr_decay_factor=1.0, num_train_epochs=epochs)
     elif args.variant == "no_stage2":
         start = lm_dir(args, "wt2", args.direction)
     elif args.variant == "flat_lr":
