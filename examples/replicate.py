@@ -51,6 +51,7 @@ VARIANTS = {
     "ulmfit": "stages 1+2, gradual unfreezing, discriminative LR (/2.6), STLR (the paper's method)",
     "scratch": "no pretraining: random encoder, vocabulary of the labelled texts, all layers at one LR, STLR",
     "scratch_long": "the scratch baseline with 3 times the epochs (a random encoder needs longer to take off)",
+    "ulmfit_long": "the ulmfit recipe with 3 times the epochs in every unfreezing stage (the same budget as scratch_long)",
     "no_stage2": "stage 1 only (no target-task LM fine-tuning), then the ulmfit classifier recipe",
     "flat_lr": "the ulmfit recipe with one LR for every layer group (no discriminative fine-tuning)",
     "constant_lr": "the ulmfit recipe with a constant LR per unfreezing stage instead of STLR",
@@ -210,6 +211,8 @@ def classifier(args) -> None:
     common = dict(per_device_train_batch_size=batch_size)
     recipe = dict(common, learning_rate=CLAS_LR, unfreeze_stages=stages, unfreeze_lr_factors=CLAS_LR_FACTORS)
     start = lm_dir(args, args.task, args.direction)
+    if args.variant == "ulmfit_long":
+        recipe["unfreeze_stages"] = [3 * epochs for epochs in stages]
     if args.variant in ("scratch", "scratch_long"):
         epochs = sum(stages) * (3 if args.variant == "scratch_long" else 1)
         start, recipe = None, dict(common, learning_rate=1e-2, lr_decay_factor=1.0, num_train_epochs=epochs)
