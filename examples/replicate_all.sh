@@ -2,7 +2,8 @@
 # Every row of docs/replication.md, in the order it was run: two queues side by side, one CPU thread each
 # (two 1-thread processes use 2 cores better than one 2-thread process). Rows land in
 # runs/replication/results.jsonl; the report then writes docs/replication/.
-#   examples/replicate_all.sh [all|forward|backward|finish]   (finish: the ensembles and the report)
+#   examples/replicate_all.sh [all|forward|backward|longer_a|longer_b|finish]
+# (finish: the ensembles and the report; longer_a/b: the 3x-epoch rows, run after backward / forward)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${PY:-.venv/bin/python}
@@ -32,6 +33,16 @@ backward() {  # baselines from scratch first (they need no language model), then
   done
 }
 
+longer_a() {  # 3x the epochs: does a longer run change the comparison?
+  r clas imdb --labels 1000 --variant scratch_long && r clas imdb --labels 1000 --variant ulmfit_long
+  r clas trec --variant no_unfreezing
+}
+
+longer_b() {
+  r clas imdb --labels 100 --variant scratch_long && r clas imdb --labels 100 --variant ulmfit_long
+  r clas trec --variant ulmfit_long
+}
+
 finish() {  # needs both directions' classifiers
   for seed in 0 1; do for labels in 100 1000; do r ensemble imdb --labels $labels --seed $seed; done; done
   r report
@@ -40,11 +51,13 @@ finish() {  # needs both directions' classifiers
 case "${1:-all}" in
   forward) forward >> runs/replication/logs/forward.log 2>&1 ;;
   backward) backward >> runs/replication/logs/backward.log 2>&1 ;;
+  longer_a) longer_a >> runs/replication/logs/longer_a.log 2>&1 ;;
+  longer_b) longer_b >> runs/replication/logs/longer_b.log 2>&1 ;;
   finish) finish ;;
   all)
-    forward >> runs/replication/logs/forward.log 2>&1 &
-    backward >> runs/replication/logs/backward.log 2>&1 &
+    { forward >> runs/replication/logs/forward.log 2>&1; longer_b >> runs/replication/logs/longer_b.log 2>&1; } &
+    { backward >> runs/replication/logs/backward.log 2>&1; longer_a >> runs/replication/logs/longer_a.log 2>&1; } &
     wait
     finish ;;
-  *) echo "usage: $0 [all|forward|backward|finish]" >&2; exit 2 ;;
+  *) echo "usage: $0 [all|forward|backward|longer_a|longer_b|finish]" >&2; exit 2 ;;
 esac
