@@ -18,7 +18,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 
 PLOTTED = {"ulmfit": "ULMFiT (stages 1+2+3)", "no_stage2": "no stage 2 (WikiText-2 LM only)",
            "scratch": "from scratch (no pretraining)",
-           "scratch_long": "from scratch, 3x the epochs", "ulmfit_long": "ULMFiT, 3x the epochs"}  # fmt: skip
+           "scratch_long": "from scratch, 3x the epochs", "ulmfit_long": "ULMFiT, 3x the epochs",
+           "no_unfreezing": "ULMFiT without gradual unfreezing"}  # fmt: skip
 
 
 def read_rows(path: Path) -> list[dict]:
