@@ -6,7 +6,7 @@ ULMFiT classifier, writing one JSON line per input with the label and the class 
 
 Texts are batched by length (little padding) and processed with progress on stderr; results keep input order.
 Memory grows with the batch size times the longest document's chunk (bptt tokens at a time), not with the number
-of texts beyond the texts themselves.
+of texts beyond the texts themselves. Measured throughput and memory: docs/benchmarks.md ("Batch inference").
 """
 
 import argparse
