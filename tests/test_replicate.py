@@ -7,11 +7,9 @@ import random
 import sys
 from pathlib import Path
 
-import pytest
-
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 sys.path.insert(0, str(EXAMPLES))
-replicate = pytest.importorskip("replicate")
+import replicate  # noqa: E402
 
 WORDS = "the a film movie plot actor scene story director music ending script".split()
 POSITIVE, NEGATIVE = "great wonderful superb loved brilliant".split(), "awful boring terrible hated dull".split()
