@@ -215,7 +215,7 @@ def classifier(args) -> None:
         recipe["unfreeze_stages"] = [3 * epochs for epochs in stages]
     if args.variant in ("scratch", "scratch_long"):
         epochs = sum(stages) * (3 if args.variant == "scratch_long" else 1)
-        start, recipe = None, dict(common, learning_rate=1e-2, lr_decay_factor=1.0, num_train_epochs=epochs)
+        start, recipe = None, dict(common, learning_rate=1e-2, num_train_epochs=epochs)  # one LR (stages)
     elif args.variant == "no_stage2":
         start = lm_dir(args, "wt2", args.direction)
     elif args.variant == "flat_lr":
