@@ -31,7 +31,10 @@ def sst2(path: Path) -> list[dict]:
 
 
 def write(rows: list[dict], path: Path) -> None:
-    path.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
+    """JSON lines, written whole or not at all (a temporary file renamed into place)."""
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
+    tmp.replace(path)
     print(f"{path}: {len(rows)} rows")
 
 

@@ -38,6 +38,7 @@ from hf_ulmfit.text_data import load_texts
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from prepare_data import trec  # noqa: E402
+from prepare_data import write as write_jsonl  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared" / "data"
@@ -102,13 +103,6 @@ def record(args, row: dict, started: float) -> None:
 
 
 # ---- prepare ----
-
-
-def write_jsonl(rows: list[dict], path: Path) -> None:
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
-    tmp.replace(path)
-    print(f"{path}: {len(rows)} rows")
 
 
 def read_jsonl_gz(path: Path) -> list[dict]:
@@ -213,7 +207,7 @@ def classifier(args) -> None:
     start = lm_dir(args, args.task, args.direction)
     if args.variant == "ulmfit_long":
         recipe["unfreeze_stages"] = [3 * epochs for epochs in stages]
-    if args.variant in ("scratch", "scratch_long"):
+    elif args.variant in ("scratch", "scratch_long"):
         epochs = sum(stages) * (3 if args.variant == "scratch_long" else 1)
         start, recipe = None, dict(common, learning_rate=1e-2, num_train_epochs=epochs)  # one LR (stages)
     elif args.variant == "no_stage2":

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Every row of docs/replication.md, in the order it was run: two queues side by side, one CPU thread each
+# Every row of docs/replication.md (the rows in results.jsonl are in the order they finished; the ensembles there
+# ran once both directions' classifiers existed, before longer_b ended): two queues side by side, one thread each
 # (two 1-thread processes use 2 cores better than one 2-thread process). Rows land in
 # runs/replication/results.jsonl; the report then writes docs/replication/.
 #   examples/replicate_all.sh [all|forward|backward|longer_a|longer_b|finish]
