@@ -137,6 +137,34 @@ def lm_stream(ids: list[list[int]], batch_size: int, n_batches: int) -> list[tup
     return [(x[:, i : i + BPTT], y[:, i : i + BPTT]) for i in range(0, need, BPTT)]
 
 
+# --- the machine's ceiling ---------------------------------------------------------------------------------------
+
+
+def flops_per_token(config, decoder: bool = True) -> float:
+    """FLOPs of one token through the forward pass: each LSTM layer's gates (4 x hidden x (input + hidden)
+    multiply-adds) and, for the LM, the tied decoder (embedding x vocabulary). A training step costs about 3x."""
+    sizes = [config.embedding_size] + [config.hidden_size] * (config.num_hidden_layers - 1) + [config.embedding_size]
+    gates = sum(4 * out * (inp + out) for inp, out in zip(sizes, sizes[1:], strict=False))
+    return 2.0 * (gates + (config.embedding_size * config.vocab_size if decoder else 0))
+
+
+def matmul_gflops(config, repeats: int) -> float:
+    """fp32 matmul throughput at the shape of the LM's largest product (a 32 x 72 batch through layer 2's gates)."""
+    m, k, n = 32 * BPTT, 2 * config.hidden_size, 4 * config.hidden_size
+    a, b = torch.randn(m, k), torch.randn(k, n)
+    return 2 * m * k * n / median_time(lambda: a @ b, repeats) / 1e9
+
+
+def report_ceiling(config, flops_per_token: float, ours_tok_s: float, fastai_tok_s: float, repeats: int) -> None:
+    """Both sides as a share of the machine's matmul throughput: how much any implementation could still gain."""
+    peak = matmul_gflops(config, repeats)
+    ours, fastai = ours_tok_s * flops_per_token / 1e9, fastai_tok_s * flops_per_token / 1e9
+    print(
+        f"   ceiling: {flops_per_token / 1e6:.0f} MFLOP/token; this machine's fp32 matmul {peak:.0f} GFLOP/s; "
+        f"ours {ours:.0f} GFLOP/s ({ours / peak:.0%} of it), fastai {fastai:.0f} GFLOP/s ({fastai / peak:.0%})"
+    )
+
+
 # --- 1. LM training ---------------------------------------------------------------------------------------------
 
 
@@ -199,13 +227,9 @@ def bench_lm_train(ids, args):
         fastai_times.append(timed(lambda x=x, y=y: fastai_step(x, y)))
         ours_times.append(timed(lambda x=x, y=y: ours_step(x, y)))
     fastai_times, ours_times = fastai_times[1:], ours_times[1:]
-    report(
-        f"1. LM training fp32 (bs {args.lm_bs} x {BPTT})",
-        "tok/s",
-        tokens / statistics.median(ours_times),
-        tokens / statistics.median(fastai_times),
-        1.2,
-    )
+    ours_tok_s, fastai_tok_s = tokens / statistics.median(ours_times), tokens / statistics.median(fastai_times)
+    report(f"1. LM training fp32 (bs {args.lm_bs} x {BPTT})", "tok/s", ours_tok_s, fastai_tok_s, 1.2)
+    report_ceiling(ours.config, 3 * flops_per_token(ours.config), ours_tok_s, fastai_tok_s, args.repeats)
     print("   step seconds fastai: " + " ".join(f"{t:.1f}" for t in fastai_times))
     print("   step seconds ours:   " + " ".join(f"{t:.1f}" for t in ours_times))
     if not args.bf16_steps:
@@ -253,6 +277,7 @@ def bench_lm_eval(ids, args):
         ours_s = median_time(run_ours, args.repeats)
     tokens = len(batches) * args.lm_bs * BPTT
     report(f"2. LM evaluation (bs {args.lm_bs} x {BPTT})", "tok/s", tokens / ours_s, tokens / fastai_s, 2.0)
+    report_ceiling(ours.config, flops_per_token(ours.config), tokens / ours_s, tokens / fastai_s, args.repeats)
 
 
 # --- 3. classifier inference ------------------------------------------------------------------------------------
@@ -313,6 +338,10 @@ def bench_clas(ids, args):
             n / statistics.median(fastai_s),
             1.5,
         )
+        tokens = sum(map(len, ids))
+        gate_flops = flops_per_token(ours.config, decoder=False)
+        ours_tok_s, fastai_tok_s = tokens / statistics.median(ours_s), tokens / statistics.median(fastai_s)
+        report_ceiling(ours.config, gate_flops, ours_tok_s, fastai_tok_s, args.repeats)
         print(f"   ours vs fastai (fastai's padded batches): {agreement(ours_logits, fastai_logits)}")
         differ = (ours_logits.argmax(1) != fastai_logits.argmax(1)).nonzero().flatten().tolist()
         check = sorted(set(differ) | set(range(0, n, max(1, n // args.alone))))

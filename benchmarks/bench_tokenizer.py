@@ -5,7 +5,10 @@ Run in the benchmark virtualenv, which holds fastai beside transformers/tokenize
 
 Both tokenize the same IMDb reviews back to back in this process; the script prints words/s (tokens produced,
 xxbos and rule tokens included) for each, the ratio, the share of reviews tokenized identically, and the time
-ULMFiTTokenizerFast takes on one document of 1/4, 1/2 and all of `--big-mb` megabytes (linear time). The
+ULMFiTTokenizerFast takes on one document of 1/4, 1/2 and all of `--big-mb` megabytes (linear time). A ceiling
+is printed beside them: a bare `tokenizers` pipeline (whitespace split + WordLevel on the same vocabulary, none of
+fastai's rules or spaCy's splitting) on the same reviews, i.e. the most any pipeline built on `tokenizers` could
+reach on this machine. The
 tokenizer module is loaded from its file, as a saved folder loads it, so the venv needs no `hf_ulmfit` install.
 """
 
@@ -34,6 +37,15 @@ def load_tokenizer_module():
 def read_texts(path: Path, n: int) -> list[str]:
     with gzip.open(path, "rt", encoding="utf-8") as f:
         return [json.loads(line)["text"] for line in islice(f, n)]
+
+
+def bare_backend(itos: list[str]):
+    """Whitespace split + WordLevel: what `tokenizers` costs before any rule or word splitting."""
+    from tokenizers import Tokenizer, models, pre_tokenizers
+
+    bare = Tokenizer(models.WordLevel(vocab={w: i for i, w in enumerate(itos)}, unk_token="xxunk"))
+    bare.pre_tokenizer = pre_tokenizers.WhitespaceSplit()
+    return bare
 
 
 def main():
@@ -68,7 +80,8 @@ def main():
     fastai_n = sum(map(len, fastai_tokens))
 
     module = load_tokenizer_module()
-    ours = module.ULMFiTTokenizerFast.from_vocab(json.loads(args.vocab.read_text(encoding="utf-8")))
+    itos = json.loads(args.vocab.read_text(encoding="utf-8"))
+    ours = module.ULMFiTTokenizerFast.from_vocab(itos)
     ours(texts[:10])  # warm-up: compiles the regexes
     start = time.perf_counter()
     ids = ours(texts)["input_ids"]
@@ -87,6 +100,15 @@ def main():
     print(f"ULMFiTTokenizerFast (batch call):  {ours_n:,} tokens in {ours_s:.2f} s = {ours_n / ours_s:,.0f} words/s")
     print(
         f"ratio: {(ours_n / ours_s) / (fastai_n / fastai_s):.1f}x; reviews tokenized identically: {same / len(texts):.2%}"
+    )
+    bare = bare_backend(itos)
+    bare.encode_batch(texts[:10])
+    start = time.perf_counter()
+    bare_n = sum(len(e.ids) for e in bare.encode_batch(texts))
+    bare_s = time.perf_counter() - start
+    print(
+        f"ceiling, bare tokenizers (whitespace split + WordLevel, no rules): {bare_n:,} tokens in {bare_s:.2f} s = "
+        f"{bare_n / bare_s:,.0f} words/s = {(bare_n / bare_s) / (fastai_n / fastai_s):.1f}x fastai"
     )
 
     corpus = " ".join(texts)

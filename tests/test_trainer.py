@@ -6,7 +6,7 @@ from transformers import TrainerCallback
 
 from hf_ulmfit.callbacks import freeze_to
 from hf_ulmfit.data import LMStreamDataset
-from hf_ulmfit.trainer import ULMFiTTrainer, discriminative_param_groups
+from hf_ulmfit.trainer import ULMFiTTrainer, _document_lengths, discriminative_param_groups
 from hf_ulmfit.training_args import ULMFiTTrainingArguments
 
 
@@ -185,6 +185,14 @@ def test_classifier_batches_are_length_grouped_and_padded_on_the_tokenizer_side(
     eval_batches = list(trainer.get_eval_dataloader(classifier_documents(16, seed=2)))
     widths = [b["input_ids"].shape[1] for b in eval_batches]
     assert widths == sorted(widths, reverse=True)
+
+
+def test_document_lengths_come_from_arrow_through_shuffles_and_selections():
+    docs = classifier_documents(20).shuffle(seed=1).select(range(3, 17))  # an index mapping over the Arrow table
+    expected = [len(row["input_ids"]) for row in docs]
+    assert len(set(expected)) > 1
+    assert _document_lengths(docs, "train") == expected
+    assert _document_lengths(list(docs), "train") == expected  # plain Python rows take the other path
 
 
 def test_bf16_keeps_ar_tar_in_float32(tmp_path):

@@ -536,21 +536,23 @@ class ULMFiTForSequenceClassification(ULMFiTPreTrainedModel):
         order = torch.argsort(lengths, descending=True, stable=True)
         input_ids, lengths, keep_from = input_ids[order], lengths[order], keep_from[order]
         host_lengths = lengths.tolist()
-        # Every chunk is a dense (rows, bptt) block: padding after a document's end cannot change its outputs, and
-        # few distinct shapes keep oneDNN's compiled LSTM kernels cached.
-        width = -(-host_lengths[0] // bptt) * bptt
-        input_ids = F.pad(input_ids, (0, width - input_ids.shape[1]), value=config.pad_token_id)
         encoder = self.ulmfit
         pool = ConcatPool(len(host_lengths), config.embedding_size, encoder.embeddings.weight)
         state = encoder.zero_state(len(host_lengths))
-        for i in range(0, width, bptt):
+        for i in range(0, host_lengths[0], bptt):
             active = sum(n > i for n in host_lengths)
             state = tuple((h[:, :active], c[:, :active]) for h, c in state)
+            # Rows that end inside this chunk stop soon after (`_run_rnn`'s segments): at most 7 padding steps, whose
+            # outputs are never pooled, and few distinct shapes, so oneDNN's cached LSTM kernels are reused.
+            width = min(host_lengths[0] - i, bptt)
+            ends = [min(-(-(n - i) // 8) * 8, width) for n in host_lengths[:active]]
+            segments = _segments(ends) if ends[-1] < width else None
+            chunk = input_ids[:active, i : i + width]
             # The ids were checked once in forward; each chunk goes straight to the layers (fresh dropout masks).
-            raw, _, state = encoder.run_layers(encoder._embed(input_ids[:active, i : i + bptt]), state)
+            raw, _, state = encoder.run_layers(encoder._embed(chunk), state, segments)
             if self.training:  # truncated BPTT: gradients stop at chunk boundaries, as in fastai
                 state = tuple((h.detach(), c.detach()) for h, c in state)
-            positions = torch.arange(i, i + bptt, device=input_ids.device)[None]
+            positions = torch.arange(i, i + width, device=input_ids.device)[None]
             keep = (positions >= keep_from[:active, None]) & (positions < lengths[:active, None])
             if keep.any():
                 pool.update(raw[-1], keep, positions == lengths[:active, None] - 1)

@@ -9,6 +9,7 @@ import math
 import os
 from collections.abc import Sequence
 
+import pyarrow.compute
 import torch
 from accelerate.data_loader import DataLoaderShard
 from torch import nn
@@ -69,20 +70,34 @@ def discriminative_param_groups(
     return param_groups
 
 
+def _has_input_ids(dataset, name: str) -> bool:
+    """True for a `datasets.Dataset` (or anything with columns) that has `input_ids`; raises if it lacks them."""
+    column_names = getattr(dataset, "column_names", None)
+    if column_names is not None and "input_ids" not in column_names:
+        raise ValueError(
+            f"The {name} dataset has no 'input_ids' column (columns: {column_names}); tokenize it first, "
+            "e.g. with hf_ulmfit.tokenize_documents(dataset, tokenizer)."
+        )
+    return column_names is not None
+
+
 def _documents(dataset, name: str) -> list:
     """The `input_ids` of every document of a tokenized dataset."""
-    column_names = getattr(dataset, "column_names", None)
-    if column_names is not None:
-        if "input_ids" not in column_names:
-            raise ValueError(
-                f"The {name} dataset has no 'input_ids' column (columns: {column_names}); tokenize it first, "
-                "e.g. with hf_ulmfit.tokenize_documents(dataset, tokenizer)."
-            )
+    if _has_input_ids(dataset, name):
         return list(dataset["input_ids"])
     try:
         return [example["input_ids"] for example in dataset]
     except (KeyError, TypeError) as error:
         raise ValueError(f"Every example of the {name} dataset needs 'input_ids'.") from error
+
+
+def _document_lengths(dataset, name: str) -> list[int]:
+    """The token count of every document. A `datasets.Dataset` answers from Arrow, without turning every id into a
+    Python int (a copy of the whole corpus otherwise)."""
+    if _has_input_ids(dataset, name) and hasattr(dataset, "with_format"):
+        column = dataset.with_format("arrow")["input_ids"]
+        return [n or 0 for n in pyarrow.compute.list_value_length(column).to_pylist()]
+    return [len(ids) for ids in _documents(dataset, name)]
 
 
 def _as_list(value: str | Sequence[str] | None) -> list[str]:
@@ -143,7 +158,7 @@ class ULMFiTTrainer(Trainer):
                 batch_size = self._train_batch_size if name == "train" else self.args.eval_batch_size
                 self._lm_stream(dataset, batch_size, shuffle=name == "train", name=name)
             else:
-                lengths = [len(ids) for ids in _documents(dataset, name)]
+                lengths = _document_lengths(dataset, name)
                 empty = [i for i, n in enumerate(lengths) if n == 0]
                 if empty:
                     raise ValueError(f"The {name} dataset has {len(empty)} empty documents (rows {empty[:10]}).")
@@ -280,7 +295,7 @@ class ULMFiTTrainer(Trainer):
         tokenized = isinstance(dataset, Sequence) or hasattr(dataset, "column_names")
         if dataset is None or not tokenized:
             return None
-        return [len(ids) for ids in _documents(dataset, "classifier")]
+        return _document_lengths(dataset, "classifier")
 
     def _get_train_sampler(self, train_dataset=None):
         dataset = train_dataset if train_dataset is not None else self.train_dataset
