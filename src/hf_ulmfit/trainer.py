@@ -9,7 +9,6 @@ import math
 import os
 from collections.abc import Sequence
 
-import pyarrow.compute
 import torch
 from accelerate.data_loader import DataLoaderShard
 from torch import nn
@@ -95,6 +94,8 @@ def _document_lengths(dataset, name: str) -> list[int]:
     """The token count of every document. A `datasets.Dataset` answers from Arrow, without turning every id into a
     Python int (a copy of the whole corpus otherwise)."""
     if _has_input_ids(dataset, name) and hasattr(dataset, "with_format"):
+        import pyarrow.compute  # present wherever a datasets.Dataset is
+
         column = dataset.with_format("arrow")["input_ids"]
         return [n or 0 for n in pyarrow.compute.list_value_length(column).to_pylist()]
     return [len(ids) for ids in _documents(dataset, name)]
