@@ -7,7 +7,9 @@ Both sides use fastai's default AWD-LSTM sizes (embedding 400, hidden 1152, 3 la
 builds its model, `hf_ulmfit.convert_fastai` converts the state dict, so both hold the same random weights.
 Inputs are IMDb test reviews tokenized with ULMFiTTokenizerFast (tokenization is not timed here; see
 `bench_tokenizer.py`). Each figure is the median of several timed repeats after a warm-up, and every ratio is
-ours / fastai from the same run. Figures:
+ours / fastai from the same run. A `ceiling` line after the LM and classifier figures puts both sides' GFLOP/s
+(FLOPs per token from the layer sizes) beside this machine's fp32 matmul and LSTM-kernel throughput: how far both are from
+what this machine's kernels deliver. Figures:
 
 - lm-train: LM training tokens/s (bptt 72, AR/TAR and weight drop on, Adam step), fp32, and ours under bf16 autocast
   with the losses of the same batches beside the fp32 ones;
@@ -155,13 +157,24 @@ def matmul_gflops(config, repeats: int) -> float:
     return 2 * m * k * n / median_time(lambda: a @ b, repeats) / 1e9
 
 
-def report_ceiling(config, flops_per_token: float, ours_tok_s: float, fastai_tok_s: float, repeats: int) -> None:
-    """Both sides as a share of the machine's matmul throughput: how much any implementation could still gain."""
-    peak = matmul_gflops(config, repeats)
+def lstm_gflops(config, batch_size: int, repeats: int) -> float:
+    """Throughput of PyTorch's own (oneDNN) LSTM kernel on one (batch_size, bptt) chunk of layer 2, in eval mode:
+    at small batches the recurrent product is a thin matmul, slower than `matmul_gflops`."""
+    lstm = nn.LSTM(config.hidden_size, config.hidden_size, batch_first=True)
+    x = torch.randn(batch_size, BPTT, config.hidden_size)
+    with torch.no_grad():
+        seconds = median_time(lambda: lstm(x), repeats)
+    return 2 * 4 * config.hidden_size * 2 * config.hidden_size * batch_size * BPTT / seconds / 1e9
+
+
+def report_ceiling(config, flops_per_token, ours_tok_s, fastai_tok_s, batch_size: int, repeats: int) -> None:
+    """Both sides as a share of what this machine's matmul and LSTM kernels deliver."""
+    peak, lstm = matmul_gflops(config, repeats), lstm_gflops(config, batch_size, repeats)
     ours, fastai = ours_tok_s * flops_per_token / 1e9, fastai_tok_s * flops_per_token / 1e9
     print(
-        f"   ceiling: {flops_per_token / 1e6:.0f} MFLOP/token; this machine's fp32 matmul {peak:.0f} GFLOP/s; "
-        f"ours {ours:.0f} GFLOP/s ({ours / peak:.0%} of it), fastai {fastai:.0f} GFLOP/s ({fastai / peak:.0%})"
+        f"   ceiling: {flops_per_token / 1e6:.0f} MFLOP/token; this machine: fp32 matmul {peak:.0f} GFLOP/s, LSTM "
+        f"kernel at batch {batch_size} {lstm:.0f} GFLOP/s; ours {ours:.0f} GFLOP/s ({ours / peak:.0%} / "
+        f"{ours / lstm:.0%} of them), fastai {fastai:.0f} GFLOP/s ({fastai / peak:.0%} / {fastai / lstm:.0%})"
     )
 
 
@@ -229,7 +242,7 @@ def bench_lm_train(ids, args):
     fastai_times, ours_times = fastai_times[1:], ours_times[1:]
     ours_tok_s, fastai_tok_s = tokens / statistics.median(ours_times), tokens / statistics.median(fastai_times)
     report(f"1. LM training fp32 (bs {args.lm_bs} x {BPTT})", "tok/s", ours_tok_s, fastai_tok_s, 1.2)
-    report_ceiling(ours.config, 3 * flops_per_token(ours.config), ours_tok_s, fastai_tok_s, args.repeats)
+    report_ceiling(ours.config, 3 * flops_per_token(ours.config), ours_tok_s, fastai_tok_s, args.lm_bs, args.repeats)
     print("   step seconds fastai: " + " ".join(f"{t:.1f}" for t in fastai_times))
     print("   step seconds ours:   " + " ".join(f"{t:.1f}" for t in ours_times))
     if not args.bf16_steps:
@@ -273,11 +286,16 @@ def bench_lm_eval(ids, args):
         expected = fastai_model(batches[0][0])[0]
         got = ours(input_ids=batches[0][0]).logits
         print(f"   LM logits max |diff| ours vs fastai: {(expected - got).abs().max():.2e}")
-        fastai_s = median_time(run_fastai, args.repeats)
-        ours_s = median_time(run_ours, args.repeats)
+        run_fastai(), run_ours()  # warm-up
+        # Repeats alternate between the sides, so a change in the machine's load hits both alike.
+        times = [(timed(run_fastai), timed(run_ours)) for _ in range(args.repeats)]
+        fastai_s, ours_s = (statistics.median(side) for side in zip(*times, strict=True))
+        print("   pass seconds fastai / ours: " + " ".join(f"{f:.2f}/{o:.2f}" for f, o in times))
     tokens = len(batches) * args.lm_bs * BPTT
     report(f"2. LM evaluation (bs {args.lm_bs} x {BPTT})", "tok/s", tokens / ours_s, tokens / fastai_s, 2.0)
-    report_ceiling(ours.config, flops_per_token(ours.config), tokens / ours_s, tokens / fastai_s, args.repeats)
+    report_ceiling(
+        ours.config, flops_per_token(ours.config), tokens / ours_s, tokens / fastai_s, args.lm_bs, args.repeats
+    )
 
 
 # --- 3. classifier inference ------------------------------------------------------------------------------------
@@ -341,7 +359,7 @@ def bench_clas(ids, args):
         tokens = sum(map(len, ids))
         gate_flops = flops_per_token(ours.config, decoder=False)
         ours_tok_s, fastai_tok_s = tokens / statistics.median(ours_s), tokens / statistics.median(fastai_s)
-        report_ceiling(ours.config, gate_flops, ours_tok_s, fastai_tok_s, args.repeats)
+        report_ceiling(ours.config, gate_flops, ours_tok_s, fastai_tok_s, bs, args.repeats)
         print(f"   ours vs fastai (fastai's padded batches): {agreement(ours_logits, fastai_logits)}")
         differ = (ours_logits.argmax(1) != fastai_logits.argmax(1)).nonzero().flatten().tolist()
         check = sorted(set(differ) | set(range(0, n, max(1, n // args.alone))))
@@ -387,6 +405,18 @@ def bench_clas(ids, args):
 # --- 5. one long document ---------------------------------------------------------------------------------------
 
 
+def peak_rss_mb() -> float:
+    """This process's peak resident memory. Linux's VmHWM belongs to the process's own address space; ru_maxrss
+    also keeps the peak of the parent this process was spawned from (kept across exec), which is the whole
+    benchmark when it runs after the other figures."""
+    status = Path("/proc/self/status")
+    if status.is_file():
+        for line in status.read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def long_document_child(length: int) -> None:
     """Runs in a fresh process: classify one document of `length` random tokens; print time and peak RSS. CPU
     seconds are printed beside wall seconds: on a shared machine they still show whether time grows linearly."""
@@ -398,11 +428,11 @@ def long_document_child(length: int) -> None:
     ids = torch.randint(10, VOCAB_SIZE, (1, length))
     with torch.no_grad():
         model(input_ids=ids[:, :BPTT])  # warm-up
-        before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        before = peak_rss_mb()
         cpu = time.process_time()
         seconds = timed(lambda: model(input_ids=ids))
         cpu = time.process_time() - cpu
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak = peak_rss_mb()
     print(json.dumps({"tokens": length, "seconds": seconds, "cpu_seconds": cpu, "peak_mb": peak, "before_mb": before}))
 
 
