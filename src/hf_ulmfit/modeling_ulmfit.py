@@ -542,10 +542,9 @@ class ULMFiTForSequenceClassification(ULMFiTPreTrainedModel):
         for i in range(0, host_lengths[0], bptt):
             active = sum(n > i for n in host_lengths)
             state = tuple((h[:, :active], c[:, :active]) for h, c in state)
-            # Rows that end inside this chunk stop soon after (`_run_rnn`'s segments): at most 7 padding steps, whose
-            # outputs are never pooled, and few distinct shapes, so oneDNN's cached LSTM kernels are reused.
+            # Rows that end inside this chunk stop there (`_run_rnn`'s segments): no LSTM work on padding.
             width = min(host_lengths[0] - i, bptt)
-            ends = [min(-(-(n - i) // 8) * 8, width) for n in host_lengths[:active]]
+            ends = [min(n - i, width) for n in host_lengths[:active]]
             segments = _segments(ends) if ends[-1] < width else None
             chunk = input_ids[:active, i : i + width]
             # The ids were checked once in forward; each chunk goes straight to the layers (fresh dropout masks).
