@@ -35,7 +35,8 @@ def main() -> None:
     ap.add_argument("--input", required=True, help='a JSONL file with a "text" (and optionally "label") field')
     ap.add_argument("--batch_size", type=int, default=16)
     args = ap.parse_args()
-    rows = [json.loads(line) for line in open(args.input, encoding="utf-8") if line.strip()]
+    with open(args.input, encoding="utf-8") as f:
+        rows = [json.loads(line) for line in f if line.strip()]
     model = AutoModelForSequenceClassification.from_pretrained(args.folder).eval()
     tokenizer = AutoTokenizer.from_pretrained(args.folder)
     encoded = tokenizer([row["text"] for row in rows])["input_ids"]
@@ -46,7 +47,8 @@ def main() -> None:
     ]
     warnings.filterwarnings("ignore", message=".*(quantiz|torchao).*")  # deprecation notices of torch.ao
     int8 = torch.ao.quantization.quantize_dynamic(model, {nn.LSTM, nn.Linear}, dtype=torch.qint8)
-    classify(model, batches[:1]), classify(int8, batches[:1])  # warm-up
+    classify(model, batches[:1])  # warm-up
+    classify(int8, batches[:1])
     fp32_probs, fp32_s = classify(model, batches)
     int8_probs, int8_s = classify(int8, batches)
     same = (fp32_probs.argmax(1) == int8_probs.argmax(1)).float().mean().item()
@@ -55,8 +57,8 @@ def main() -> None:
         f"predictions unchanged by int8: {same:.2%}; max |probability change| {(fp32_probs - int8_probs).abs().max():.2e}"
     )
     if all("label" in row for row in rows):
-        label_ids = {name: i for i, name in model.config.id2label.items()}
-        gold = torch.tensor([label_ids.get(rows[i]["label"], rows[i]["label"]) for i in order])
+        # Saved label names are strings ("0", "positive"); the file may hold them as ints.
+        gold = torch.tensor([model.config.label2id[str(rows[i]["label"])] for i in order])
         for name, probs in (("fp32", fp32_probs), ("int8", int8_probs)):
             print(f"accuracy {name}: {(probs.argmax(1) == gold).float().mean():.4f}")
     print(

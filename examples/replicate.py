@@ -209,7 +209,8 @@ def classifier(args) -> None:
         recipe["unfreeze_stages"] = [3 * epochs for epochs in stages]
     elif args.variant in ("scratch", "scratch_long"):
         epochs = sum(stages) * (3 if args.variant == "scratch_long" else 1)
-        start, recipe = None, dict(common, learning_rate=1e-2, num_train_epochs=epochs)  # one LR (stages)
+        # No start model: train_classifier trains every layer group at one learning rate itself.
+        start, recipe = None, dict(common, learning_rate=1e-2, num_train_epochs=epochs)
     elif args.variant == "no_stage2":
         start = lm_dir(args, "wt2", args.direction)
     elif args.variant == "flat_lr":
