@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 from hf_ulmfit import ULMFiTTrainingArguments
-from hf_ulmfit.stages import DataArguments, ModelArguments, finetune_lm, pretrain_lm, train_classifier
+from hf_ulmfit.recipe.stages import DataArguments, ModelArguments, finetune_lm, pretrain_lm, train_classifier
 
 DATA = Path(__file__).resolve().parent / "data"
 SIZES = dict(embedding_size=64, hidden_size=192, num_hidden_layers=2, max_len=500, max_vocab=6000,

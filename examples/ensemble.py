@@ -7,8 +7,8 @@ Train the backward pair with the same three stages and `--backwards` (its tokeni
 
 import argparse
 
-from hf_ulmfit.ensemble import ensemble_probabilities
-from hf_ulmfit.text_data import load_texts
+from hf_ulmfit.deploy.inference import ensemble_probabilities
+from hf_ulmfit.recipe.text_sources import load_texts
 
 
 def main() -> None:

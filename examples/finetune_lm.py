@@ -7,7 +7,7 @@
 The vocabulary moves to the target corpus (new tokens start from the mean embedding) unless `--keep_vocab`.
 """
 
-from hf_ulmfit.stages import finetune_lm, parse_stage_args
+from hf_ulmfit.recipe.stages import finetune_lm, parse_stage_args
 
 if __name__ == "__main__":
     finetune_lm(*parse_stage_args())

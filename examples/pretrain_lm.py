@@ -7,7 +7,7 @@
 Any `--dataset_name` from the Hub works too when online. `--help` lists every option.
 """
 
-from hf_ulmfit.stages import parse_stage_args, pretrain_lm
+from hf_ulmfit.recipe.stages import parse_stage_args, pretrain_lm
 
 if __name__ == "__main__":
     pretrain_lm(*parse_stage_args())

@@ -31,10 +31,10 @@ import torch
 import transformers
 
 from hf_ulmfit import ULMFiTForCausalLM, ULMFiTTrainer, ULMFiTTrainingArguments, tokenize_documents
-from hf_ulmfit.ensemble import ensemble_probabilities
-from hf_ulmfit.metrics import compute_lm_metrics, preprocess_lm_logits
-from hf_ulmfit.stages import DataArguments, ModelArguments, finetune_lm, pretrain_lm, train_classifier
-from hf_ulmfit.text_data import load_texts
+from hf_ulmfit.deploy.inference import ensemble_probabilities
+from hf_ulmfit.recipe.stages import DataArguments, ModelArguments, finetune_lm, pretrain_lm, train_classifier
+from hf_ulmfit.recipe.text_sources import load_texts
+from hf_ulmfit.training.metrics import compute_lm_metrics, preprocess_lm_logits
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from prepare_data import trec  # noqa: E402

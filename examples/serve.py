@@ -13,7 +13,7 @@ import argparse
 import json
 import sys
 
-from hf_ulmfit.ensemble import predict_probabilities
+from hf_ulmfit.deploy.inference import predict_probabilities
 
 
 def read_texts(path: str | None, text_column: str) -> list[str]:

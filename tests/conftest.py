@@ -16,6 +16,20 @@ def shared_dir() -> Path:
 
 
 @pytest.fixture(scope="session")
+def fastai_tokens(shared_dir):
+    """fastai 2.8.12's tokens and vocabulary for IMDb reviews (see shared/fixtures/README.md)."""
+    import gzip
+    import json
+
+    folder = shared_dir / "fixtures" / "fastai" / "tokens_imdb"
+    if not (folder / "tokens.jsonl.gz").is_file():
+        pytest.skip(f"fastai tokenization fixture {folder} is absent")
+    with gzip.open(folder / "tokens.jsonl.gz", "rt", encoding="utf-8") as f:
+        rows = [json.loads(line) for line in f]
+    return rows, json.loads((folder / "vocab.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="session")
 def fastai_small(shared_dir):
     """fastai 2.8.12 reference weights and outputs (see shared/fixtures/README.md)."""
     import json

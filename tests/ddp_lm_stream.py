@@ -8,9 +8,9 @@ from pathlib import Path
 import torch
 from ddp_common import lm_documents, tiny_lm
 
-from hf_ulmfit.data import LMStreamDataset
-from hf_ulmfit.trainer import ULMFiTTrainer
-from hf_ulmfit.training_args import ULMFiTTrainingArguments
+from hf_ulmfit.training.lm_stream import LMStreamDataset
+from hf_ulmfit.training.trainer import ULMFiTTrainer
+from hf_ulmfit.training.training_args import ULMFiTTrainingArguments
 
 PER_DEVICE_BATCH_SIZE = 2
 

@@ -1,4 +1,13 @@
-"""hf_ulmfit: ULMFiT (AWD-LSTM transfer learning) as Hugging Face transformers models."""
+"""hf_ulmfit: ULMFiT (AWD-LSTM transfer learning) as Hugging Face transformers models.
+
+Rooms, bottom to top (a room imports only the ones before it; docs/architecture.md draws them):
+    models/ulmfit/  configuration, modeling, tokenization: the files copied into every saved folder
+    model_card.py, utils.py   shared by the rooms above
+    training/       ULMFiTTrainer and what it needs: arguments, data, schedules, unfreezing, metrics, LR finder
+    conversion/     fastai weights, vocabularies and SentencePiece models into saved folders
+    deploy/         ONNX export, batch inference and ensembles of saved folders
+    recipe/         the three ULMFiT stages over files or Hub datasets
+"""
 
 from transformers import (
     AutoConfig,
@@ -8,24 +17,40 @@ from transformers import (
     AutoTokenizer,
 )
 
-from .callbacks import GradualUnfreezingCallback, freeze_to
-from .configuration_ulmfit import ULMFiTConfig
-from .data import ClassifierCollator, LMStreamDataset, SortedSampler, SortishSampler, tokenize_documents
-from .lr_finder import LRFinderResult, find_lr
-from .metrics import classification_metrics, compute_lm_metrics, preprocess_lm_logits
-from .modeling_ulmfit import (
+from .models.ulmfit import (
     ULMFiTCausalLMOutput,
+    ULMFiTConfig,
     ULMFiTForCausalLM,
     ULMFiTForSequenceClassification,
     ULMFiTModel,
     ULMFiTModelOutput,
     ULMFiTPreTrainedModel,
+    ULMFiTTokenizerFast,
 )
-from .schedules import ULMFiTScheduler, one_cycle_momentum, one_cycle_multiplier, stlr_multiplier
-from .tokenization_ulmfit import ULMFiTTokenizerFast
-from .trainer import ULMFiTTrainer, discriminative_param_groups
-from .training_args import ULMFiTTrainingArguments
-from .vocab_transfer import transfer_vocab
+from .training import (
+    ClassifierCollator,
+    GradualUnfreezingCallback,
+    LMStreamDataset,
+    LRFinderResult,
+    SortedSampler,
+    SortishSampler,
+    ULMFiTScheduler,
+    ULMFiTTrainer,
+    ULMFiTTrainingArguments,
+    classification_metrics,
+    compute_lm_metrics,
+    discriminative_param_groups,
+    find_lr,
+    freeze_to,
+    one_cycle_momentum,
+    one_cycle_multiplier,
+    preprocess_lm_logits,
+    stlr_multiplier,
+    tokenize_documents,
+    train_subword_tokenizer,
+    train_tokenizer,
+    transfer_vocab,
+)
 
 # In-process Auto classes, and auto_map + copied source files in saved folders (for trust_remote_code).
 AutoConfig.register(ULMFiTConfig.model_type, ULMFiTConfig, exist_ok=True)
@@ -66,5 +91,7 @@ __all__ = [
     "preprocess_lm_logits",
     "stlr_multiplier",
     "tokenize_documents",
+    "train_subword_tokenizer",
+    "train_tokenizer",
     "transfer_vocab",
 ]

@@ -5,11 +5,12 @@ base_model, and a model-index with the metrics), so the Hub indexes the model li
 """
 
 import os
-import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from huggingface_hub import EvalResult, ModelCard, ModelCardData
+
+from .utils import atomic_path, is_classifier
 
 TAGS = ["ulmfit", "awd-lstm", "hf_ulmfit", "text"]
 # Recipe fields of `ULMFiTTrainingArguments` worth recording, in the order the card lists them.
@@ -45,10 +46,6 @@ def recipe_from_args(args) -> dict[str, object]:
     return recipe
 
 
-def _is_classifier(model) -> bool:
-    return any("SequenceClassification" in a for a in model.config.architectures or [type(model).__name__])
-
-
 def build_model_card(
     model,
     *,
@@ -59,6 +56,7 @@ def build_model_card(
     metrics: Mapping[str, float] | None = None,
     recipe: Mapping[str, object] | None = None,
     source: str | None = None,
+    converted_from: str | None = None,
     language: str | None = "en",
     license: str | None = None,
     dataset_name: str | None = None,
@@ -67,7 +65,7 @@ def build_model_card(
     """A filled card for a ULMFiT `model` (LM or classifier). `metrics` become the card's table and its
     model-index (`dataset_name` names the evaluation data there); `recipe` is what `recipe_from_args` gives."""
     config = model.config
-    classifier = _is_classifier(model)
+    classifier = is_classifier(model)
     task = ("text-classification", "Text Classification") if classifier else ("text-generation", "Text Generation")
     metrics = {k: round(float(v), 4) for k, v in (metrics or {}).items()}
     eval_results = [
@@ -115,6 +113,7 @@ def build_model_card(
         recipe=dict(recipe or {}),
         metrics=metrics,
         source=source,
+        converted_from=converted_from,
     )
 
 
@@ -122,8 +121,6 @@ def write_model_card(folder: str | os.PathLike, model, **info) -> Path:
     """Write `build_model_card(model, **info)` as `folder/README.md`, atomically."""
     path = Path(folder) / "README.md"
     text = str(build_model_card(model, **info))
-    fd, tmp = tempfile.mkstemp(prefix=".README.", dir=path.parent)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(text)
-    os.replace(tmp, path)
+    with atomic_path(path) as tmp:
+        tmp.write_text(text, encoding="utf-8")
     return path

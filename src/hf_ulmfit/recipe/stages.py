@@ -1,0 +1,280 @@
+"""The three ULMFiT stages as functions over `HfArgumentParser` dataclasses: general-domain LM pretraining,
+target-task LM fine-tuning and classifier fine-tuning. The scripts in `examples/` only parse arguments and call
+these; the demo calls them directly.
+
+Each stage writes a folder that the Auto classes load (also with `trust_remote_code=True`): config, safetensors
+weights, tokenizer, model card (README.md), `eval_results.json` and PNG plots of the training curves (and of the
+LR finder when asked).
+"""
+
+import logging
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from datasets import Dataset
+from transformers import AutoConfig, AutoTokenizer, HfArgumentParser
+from transformers.utils import logging as hf_logging
+
+from ..models.ulmfit import ULMFiTConfig, ULMFiTForCausalLM, ULMFiTForSequenceClassification, ULMFiTTokenizerFast
+from ..training.documents import tokenize_documents
+from ..training.lr_finder import find_lr
+from ..training.metrics import classification_metrics, compute_lm_metrics, preprocess_lm_logits
+from ..training.plots import save_training_curves
+from ..training.trainer import ULMFiTTrainer
+from ..training.training_args import ULMFiTTrainingArguments
+from ..training.vocab_transfer import transfer_vocab
+from ..training.vocabulary import train_subword_tokenizer, train_tokenizer
+from .text_sources import encode_labels, label_names, load_texts
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class ModelArguments:
+    """What to start from and, for a new model, its sizes."""
+
+    model_name_or_path: str | None = field(
+        default=None,
+        metadata={"help": "Stage 2 and 3: the previous stage's folder (or Hub id). Stage 3 without it trains from "
+                  "scratch (the no-pretraining baseline)."},
+    )
+    embedding_size: int = field(default=400, metadata={"help": "New models: embedding size."})
+    hidden_size: int = field(default=1152, metadata={"help": "New models: LSTM hidden size."})
+    num_hidden_layers: int = field(default=3, metadata={"help": "New models: number of LSTM layers."})
+    drop_mult: float = field(default=0.5, metadata={"help": "Multiplier of all AWD-LSTM dropouts."})
+    max_len: int = field(default=1440, metadata={"help": "Classifier: pool over the last max_len tokens."})
+    classifier_hidden_sizes: list[int] = field(default_factory=lambda: [50], metadata={"help": "Classifier head."})
+    max_vocab: int = field(default=60000, metadata={"help": "New vocabularies: at most this many tokens."})
+    min_freq: int = field(default=3, metadata={"help": "New vocabularies: keep tokens seen this often."})
+    subword_vocab_size: int | None = field(
+        default=None, metadata={"help": "Stage 1: a unigram subword vocabulary of this size instead of words."}
+    )
+    keep_vocab: bool = field(
+        default=False, metadata={"help": "Stage 2: keep the pretrained vocabulary instead of the target corpus's."}
+    )
+    lr_find: bool = field(default=False, metadata={"help": "Run the LR finder first and save lr_find.png."})
+    overwrite_output_dir: bool = field(default=False, metadata={"help": "Replace a model already in output_dir."})
+
+
+@dataclass
+class DataArguments:
+    """Where the text (and labels) come from."""
+
+    train_files: list[str] | None = field(
+        default=None, metadata={"help": "Local .txt/.json/.jsonl/.csv/.tsv files (optionally compressed)."}
+    )
+    validation_files: list[str] | None = field(default=None, metadata={"help": "Local evaluation files."})
+    dataset_name: str | None = field(default=None, metadata={"help": "A Hub dataset name or local dataset folder."})
+    dataset_config_name: str | None = field(default=None, metadata={"help": "The dataset's configuration."})
+    train_split: str = field(default="train", metadata={"help": "Split of dataset_name to train on."})
+    validation_split: str | None = field(default=None, metadata={"help": "Split of dataset_name to evaluate on."})
+    text_column: str = field(default="text", metadata={"help": "Column holding the text."})
+    label_column: str = field(default="label", metadata={"help": "Stage 3: column holding the label."})
+    validation_fraction: float = field(
+        default=0.1, metadata={"help": "Held out from the training data when no evaluation data is given."}
+    )
+    max_train_samples: int | None = field(default=None, metadata={"help": "Use at most this many training texts."})
+    max_eval_samples: int | None = field(default=None, metadata={"help": "Use at most this many evaluation texts."})
+    backwards: bool = field(default=False, metadata={"help": "Read text right to left (backward model)."})
+
+
+def parse_stage_args(argv: list[str] | None = None):
+    """`(ModelArguments, DataArguments, ULMFiTTrainingArguments)` from the command line, or from one JSON file
+    given as the only argument (as transformers' example scripts do); also turns on progress logging."""
+    argv = sys.argv[1:] if argv is None else argv
+    parser = HfArgumentParser((ModelArguments, DataArguments, ULMFiTTrainingArguments))
+    if len(argv) == 1 and argv[0].endswith(".json"):
+        parsed = parser.parse_json_file(json_file=argv[0])
+    else:
+        parsed = parser.parse_args_into_dataclasses(args=argv)
+    logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=logging.INFO)
+    hf_logging.set_verbosity_warning()
+    return parsed
+
+
+def load_stage_data(data_args: DataArguments, labelled: bool, seed: int) -> tuple[Dataset, Dataset]:
+    """Training and evaluation texts (with the label column when `labelled`)."""
+    keep = [data_args.label_column] if labelled else []
+    column = data_args.text_column
+    if data_args.train_files:
+        train = load_texts(data_args.train_files, column, keep_columns=keep)
+    elif data_args.dataset_name:
+        train = load_texts([data_args.dataset_name], column, data_args.train_split, data_args.dataset_config_name,
+                           keep)
+    else:
+        raise ValueError("No training data: pass --train_files or --dataset_name.")
+    if data_args.validation_files:
+        valid = load_texts(data_args.validation_files, column, keep_columns=keep)
+    elif data_args.dataset_name and data_args.validation_split:
+        valid = load_texts([data_args.dataset_name], column, data_args.validation_split,
+                           data_args.dataset_config_name, keep)
+    else:
+        split = train.train_test_split(test_size=data_args.validation_fraction, seed=seed)
+        train, valid = split["train"], split["test"]
+    train, valid = _limit(train, data_args.max_train_samples, seed), _limit(valid, data_args.max_eval_samples, seed)
+    return train, valid
+
+
+def _limit(data: Dataset, n: int | None, seed: int) -> Dataset:
+    return data if n is None or n >= len(data) else data.shuffle(seed=seed).select(range(n))
+
+
+def check_output_dir(training_args: ULMFiTTrainingArguments, overwrite: bool) -> Path:
+    """Refuse to write over a saved model unless asked to."""
+    out = Path(training_args.output_dir)
+    if (out / "config.json").is_file() and not overwrite:
+        raise ValueError(f"{out} already holds a saved model; pass --overwrite_output_dir to replace it.")
+    out.mkdir(parents=True, exist_ok=True)
+    return out
+
+
+def load_pretrained_lm(path: str) -> tuple[ULMFiTForCausalLM, ULMFiTTokenizerFast]:
+    """The language model and tokenizer of a previous stage, with a clear error for anything else."""
+    try:
+        config = AutoConfig.from_pretrained(path)
+    except (OSError, ValueError) as error:
+        raise ValueError(f"{path} is not a saved model folder or Hub model: {error}") from error
+    if config.model_type != ULMFiTConfig.model_type:
+        raise ValueError(f"{path} holds a {config.model_type!r} model, not a ULMFiT model.")
+    return ULMFiTForCausalLM.from_pretrained(path), AutoTokenizer.from_pretrained(path)
+
+
+def new_tokenizer(texts: Dataset, model_args: ModelArguments, data_args: DataArguments) -> ULMFiTTokenizerFast:
+    """A vocabulary built on `texts`: fastai's word vocabulary, or a unigram subword one."""
+    options = {"text_column": data_args.text_column, "backwards": data_args.backwards}
+    if model_args.subword_vocab_size:
+        return train_subword_tokenizer(texts, vocab_size=model_args.subword_vocab_size, **options)
+    return train_tokenizer(texts, min_freq=model_args.min_freq, max_vocab=model_args.max_vocab, **options)
+
+
+def _one_learning_rate(training_args: ULMFiTTrainingArguments) -> None:
+    """Discriminative learning rates protect what pretrained layers know; a model trained from random weights
+    trains every layer group at `learning_rate` (as the paper's stage 1 and the no-pretraining baseline do)."""
+    if training_args.lr_decay_factor != 1.0:
+        logger.info(f"Training from scratch: lr_decay_factor {training_args.lr_decay_factor} -> 1 (one learning rate).")
+        training_args.lr_decay_factor = 1.0
+
+
+def _lm_trainer(model, tokenizer, training_args, train, valid, text_column: str) -> ULMFiTTrainer:
+    train, valid = (tokenize_documents(data, tokenizer, text_column) for data in (train, valid))
+    return ULMFiTTrainer(
+        model=model, args=training_args, train_dataset=train, eval_dataset=valid,
+        processing_class=tokenizer, compute_metrics=compute_lm_metrics,
+        preprocess_logits_for_metrics=preprocess_lm_logits,
+    )  # fmt: skip
+
+
+def _run(trainer: ULMFiTTrainer, model_args: ModelArguments, out: Path, card: dict) -> dict[str, float]:
+    """LR finder (optional), training, evaluation, then save model, tokenizer, card, metrics and plots."""
+    if model_args.lr_find:
+        result = find_lr(trainer, plot_path=str(out / "lr_find.png"))
+        logger.info(f"LR finder: valley {result.valley:.2e}, steepest {result.steepest:.2e} (lr_find.png)")
+    trainer.train()
+    metrics = trainer.evaluate()
+    trainer.log_metrics("eval", metrics)
+    trainer.save_metrics("eval", metrics, combined=False)
+    save_training_curves(trainer.state.log_history, out / "training_curves.png")
+    card = {"finetuned_from": card.get("base_model"), "dataset": card.get("datasets")}
+    if trainer.args.push_to_hub:  # saves, writes the card, uploads output_dir (weights, code, tokenizer, plots)
+        trainer.push_to_hub(**card)
+    else:
+        trainer.save_model(str(out))
+        trainer.create_model_card(**card)
+    return metrics
+
+
+def pretrain_lm(model_args: ModelArguments, data_args: DataArguments,
+                training_args: ULMFiTTrainingArguments) -> dict[str, float]:
+    """Stage 1: a vocabulary and an AWD-LSTM language model trained from scratch on general-domain text, every
+    layer group at one learning rate."""
+    out = check_output_dir(training_args, model_args.overwrite_output_dir)
+    _one_learning_rate(training_args)
+    train, valid = load_stage_data(data_args, labelled=False, seed=training_args.seed)
+    tokenizer = new_tokenizer(train, model_args, data_args)
+    config = ULMFiTConfig(
+        vocab_size=len(tokenizer), embedding_size=model_args.embedding_size, hidden_size=model_args.hidden_size,
+        num_hidden_layers=model_args.num_hidden_layers, drop_mult=model_args.drop_mult,
+        bptt=training_args.bptt or ULMFiTConfig.bptt, max_len=model_args.max_len, backwards=data_args.backwards,
+    )  # fmt: skip
+    model = ULMFiTForCausalLM(config)
+    trainer = _lm_trainer(model, tokenizer, training_args, train, valid, data_args.text_column)
+    return _run(trainer, model_args, out, {"datasets": _data_names(data_args)})
+
+
+def finetune_lm(model_args: ModelArguments, data_args: DataArguments,
+                training_args: ULMFiTTrainingArguments) -> dict[str, float]:
+    """Stage 2: the stage-1 LM fine-tuned on target-task text, its vocabulary moved to the target corpus (new
+    tokens get the mean embedding) unless `keep_vocab`."""
+    if not model_args.model_name_or_path:
+        raise ValueError("Stage 2 fine-tunes a pretrained LM: pass --model_name_or_path (the stage-1 folder).")
+    out = check_output_dir(training_args, model_args.overwrite_output_dir)
+    model, tokenizer = load_pretrained_lm(model_args.model_name_or_path)
+    _check_direction(model.config, data_args)
+    train, valid = load_stage_data(data_args, labelled=False, seed=training_args.seed)
+    word_level = type(tokenizer.backend_tokenizer.model).__name__ == "WordLevel"
+    if not model_args.keep_vocab and word_level:
+        target = new_tokenizer(train, model_args, data_args)
+        transfer_vocab(model, tokenizer.convert_ids_to_tokens(range(len(tokenizer))),
+                       target.convert_ids_to_tokens(range(len(target))))
+        tokenizer = target
+    model.config.drop_mult = model_args.drop_mult
+    trainer = _lm_trainer(model, tokenizer, training_args, train, valid, data_args.text_column)
+    card = {"datasets": _data_names(data_args), "base_model": model_args.model_name_or_path}
+    return _run(trainer, model_args, out, card)
+
+
+def train_classifier(model_args: ModelArguments, data_args: DataArguments,
+                     training_args: ULMFiTTrainingArguments) -> dict[str, float]:
+    """Stage 3: a classifier on the stage-2 encoder (fastai's classifier dropouts), or from scratch without
+    `model_name_or_path` (the baseline that shows what pretraining brings; one learning rate for all layers)."""
+    out = check_output_dir(training_args, model_args.overwrite_output_dir)
+    train, valid = load_stage_data(data_args, labelled=True, seed=training_args.seed)
+    labels = label_names(train, data_args.label_column)
+    label2id = {label: i for i, label in enumerate(labels)}
+    head = dict(
+        num_labels=len(labels), id2label=dict(enumerate(labels)), label2id=label2id, drop_mult=model_args.drop_mult,
+        max_len=model_args.max_len, classifier_hidden_sizes=model_args.classifier_hidden_sizes,
+        classifier_dropouts=[0.1] * len(model_args.classifier_hidden_sizes),
+    )  # fmt: skip
+    if training_args.bptt:  # otherwise the pretrained model's (or the default) chunk length
+        head["bptt"] = training_args.bptt
+    if model_args.model_name_or_path:
+        lm, tokenizer = load_pretrained_lm(model_args.model_name_or_path)
+        _check_direction(lm.config, data_args)
+        model = ULMFiTForSequenceClassification.from_pretrained(model_args.model_name_or_path, **head)
+    else:
+        _one_learning_rate(training_args)
+        tokenizer = new_tokenizer(train, model_args, data_args)
+        config = ULMFiTConfig(
+            vocab_size=len(tokenizer), embedding_size=model_args.embedding_size, hidden_size=model_args.hidden_size,
+            num_hidden_layers=model_args.num_hidden_layers, backwards=data_args.backwards,
+        ).for_classifier(**head)  # fmt: skip
+        model = ULMFiTForSequenceClassification(config)
+
+    def encode(data: Dataset, name: str) -> Dataset:
+        data = encode_labels(data, data_args.label_column, label2id, name)
+        return data.map(lambda b: tokenizer(b[data_args.text_column]), batched=True,
+                        remove_columns=[data_args.text_column])
+
+    trainer = ULMFiTTrainer(
+        model=model, args=training_args, train_dataset=encode(train, "training"),
+        eval_dataset=encode(valid, "evaluation"), processing_class=tokenizer,
+        compute_metrics=classification_metrics(("accuracy", "f1")),
+    )  # fmt: skip
+    card = {"datasets": _data_names(data_args), "base_model": model_args.model_name_or_path}
+    return _run(trainer, model_args, out, card)
+
+
+def _check_direction(config: ULMFiTConfig, data_args: DataArguments) -> None:
+    if config.backwards != data_args.backwards:
+        raise ValueError(
+            f"The pretrained model reads text {'backwards' if config.backwards else 'forwards'}; pass "
+            f"{'--backwards' if config.backwards else 'no --backwards'} to continue it."
+        )
+
+
+def _data_names(data_args: DataArguments) -> list[str]:
+    if data_args.dataset_name:
+        return [data_args.dataset_name]
+    return [Path(f).name for f in data_args.train_files or []]

@@ -1,0 +1,155 @@
+"""The language-model token stream: all documents (shuffled each epoch) form one token stream, `xxbos` starting every document. The
+stream is cut into `rows = batch_size * num_processes` contiguous rows (row j continues where row j - 1 ends),
+each process owns `batch_size` consecutive rows, and batch i holds the next `bptt` tokens of each of its rows, so
+the recurrent state can be carried from batch to batch. Targets are the inputs shifted by one (`shift_labels`):
+every token but the stream's first is a target exactly once per epoch (the last row is padded, with ignored
+targets, when the stream does not divide evenly).
+"""
+
+import math
+from collections.abc import Sequence
+
+import torch
+from torch.utils.data import BatchSampler, Dataset, SequentialSampler
+
+from .documents import check_not_empty
+
+# Keys a stream batch carries besides the model inputs; `ULMFiTTrainer` removes them before the forward.
+STREAM_STEP = "stream_step"  # index of the batch in its epoch: 0 resets the carried state
+STREAM_LR_SCALE = "stream_lr_scale"  # variable BPTT: length / bptt, the batch's learning-rate scale
+
+
+def _split_lengths(total: int, weights: torch.Tensor) -> torch.Tensor:
+    """Integer lengths >= 1 summing to `total`, proportional to `weights` (largest-remainder rounding)."""
+    extra = total - len(weights)
+    share = weights / weights.sum() * extra
+    lengths = share.floor().long()
+    leftover = extra - int(lengths.sum())
+    lengths[torch.argsort(share - lengths, descending=True)[:leftover]] += 1
+    return lengths + 1
+
+
+class LMStreamDataset(Dataset):
+    """The batches of one process's rows of the language-model stream; item i is batch i of the current epoch.
+
+    Args:
+        documents: token ids of each document.
+        batch_size: rows of this process (the per-device batch size).
+        bptt: tokens per row and batch.
+        bos_token_id: prepended to documents that do not start with it (`None`: documents are used as given).
+        pad_token_id: input id at the padded end of the stream (its targets are ignored).
+        num_processes, process_index: the data-parallel layout; process p owns rows `[p * batch_size, (p+1) * batch_size)`.
+        shuffle: shuffle the document order every epoch (seeded by `seed` and the epoch, identically on all processes).
+        variable_bptt: the paper's variable-length BPTT (see `ULMFiTTrainingArguments.variable_bptt`); the number of
+            batches per epoch stays fixed, the lengths are drawn per epoch and rescaled to cover each row exactly.
+    """
+
+    def __init__(
+        self,
+        documents: Sequence[Sequence[int]],
+        batch_size: int,
+        bptt: int,
+        bos_token_id: int | None = None,
+        pad_token_id: int = 1,
+        num_processes: int = 1,
+        process_index: int = 0,
+        shuffle: bool = True,
+        seed: int = 0,
+        variable_bptt: bool = False,
+    ):
+        if batch_size < 1 or bptt < 1:
+            raise ValueError(f"batch_size and bptt must be positive, got {batch_size} and {bptt}.")
+        if not 0 <= process_index < num_processes:
+            raise ValueError(f"process_index {process_index} is outside [0, {num_processes}).")
+        docs = [list(doc) for doc in documents]
+        # xxbos alone is an empty text too
+        check_not_empty((len(doc) - (bos_token_id is not None and doc[:1] == [bos_token_id]) for doc in docs),
+                        "The token stream")
+        if bos_token_id is not None:
+            docs = [doc if doc[0] == bos_token_id else [bos_token_id, *doc] for doc in docs]
+        self.doc_lengths = torch.tensor([len(doc) for doc in docs])
+        self.tokens = torch.tensor([t for doc in docs for t in doc], dtype=torch.long)
+        self.doc_starts = torch.cumsum(self.doc_lengths, 0) - self.doc_lengths
+        self.batch_size, self.bptt = batch_size, bptt
+        self.num_processes, self.process_index = num_processes, process_index
+        self.pad_token_id = pad_token_id
+        self.shuffle, self.seed, self.variable_bptt = shuffle, seed, variable_bptt
+
+        self.num_rows = batch_size * num_processes
+        self.row_length = math.ceil((len(self.tokens) - 1) / self.num_rows)
+        if len(self.tokens) - 1 < self.num_rows * bptt:
+            raise ValueError(
+                f"The token stream ({len(self.tokens)} tokens) is shorter than one batch: {self.num_rows} rows "
+                f"(batch size {batch_size} x {num_processes} processes) of bptt {bptt} tokens need "
+                f"{self.num_rows * bptt + 1}. Use more text, a smaller batch size or a smaller bptt."
+            )
+        self.num_batches = math.ceil(self.row_length / bptt)
+        self.epoch = 0
+        self._built_epoch = None
+
+    def set_epoch(self, epoch: int) -> None:
+        self.epoch = epoch
+
+    def __len__(self) -> int:
+        return self.num_batches
+
+    def _generator(self) -> torch.Generator:
+        return torch.Generator().manual_seed(self.seed * 1_000_003 + self.epoch)
+
+    def stream(self) -> torch.Tensor:
+        """The epoch's whole token stream (documents in this epoch's order)."""
+        if not self.shuffle:
+            return self.tokens
+        order = torch.randperm(len(self.doc_lengths), generator=self._generator())
+        lengths, starts = self.doc_lengths[order], self.doc_starts[order]
+        # Token k of the new stream comes from starts[d] + (k - first position of d in the new stream).
+        offsets = starts - (torch.cumsum(lengths, 0) - lengths)
+        return self.tokens[torch.repeat_interleave(offsets, lengths) + torch.arange(len(self.tokens))]
+
+    def _build(self) -> None:
+        stream = self.stream()
+        padded = torch.full((self.num_rows * self.row_length + 1,), self.pad_token_id, dtype=torch.long)
+        padded[: len(stream)] = stream
+        targets = padded[1:].clone()
+        targets[len(stream) - 1 :] = -100  # positions past the stream's last token
+        rows = slice(self.process_index * self.batch_size, (self.process_index + 1) * self.batch_size)
+        self._inputs = padded[:-1].view(self.num_rows, self.row_length)[rows]
+        self._targets = targets.view(self.num_rows, self.row_length)[rows]
+        if self.variable_bptt:
+            generator = self._generator()
+            base = torch.where(torch.rand(self.num_batches, generator=generator) < 0.95, self.bptt, self.bptt / 2)
+            drawn = (base + 5 * torch.randn(self.num_batches, generator=generator)).clamp(min=1.0)
+            lengths = _split_lengths(self.row_length, drawn)
+        else:
+            lengths = torch.full((self.num_batches,), self.bptt)
+            lengths[-1] = self.row_length - self.bptt * (self.num_batches - 1)
+        self._bounds = torch.cat([torch.zeros(1, dtype=torch.long), torch.cumsum(lengths, 0)]).tolist()
+        self._built_epoch = self.epoch
+
+    def __getitem__(self, index: int) -> dict[str, torch.Tensor]:
+        if not 0 <= index < self.num_batches:
+            raise IndexError(f"batch {index} of a {self.num_batches}-batch epoch")
+        if self._built_epoch != self.epoch:
+            self._build()
+        start, end = self._bounds[index], self._bounds[index + 1]
+        batch = {
+            "input_ids": self._inputs[:, start:end],
+            "shift_labels": self._targets[:, start:end],
+            STREAM_STEP: torch.tensor(index),
+        }
+        if self.variable_bptt:
+            batch[STREAM_LR_SCALE] = torch.tensor((end - start) / self.bptt)
+        return batch
+
+
+def unwrap_batch(items: list) -> dict:
+    """Collate for a loader whose every item already is a batch."""
+    return items[0]
+
+
+def stream_batch_sampler(dataset: LMStreamDataset) -> BatchSampler:
+    """One dataset item per batch, in order (a batch sampler, so that accelerate can skip batches on resume)."""
+    return BatchSampler(SequentialSampler(dataset), batch_size=1, drop_last=False)
+
+
+__all__ = ["LMStreamDataset", "stream_batch_sampler", "unwrap_batch", "STREAM_STEP", "STREAM_LR_SCALE"]

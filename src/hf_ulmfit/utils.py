@@ -1,0 +1,44 @@
+"""Small helpers every room shares: writing files and folders atomically, telling a classifier from a language
+model."""
+
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+
+@contextmanager
+def atomic_path(path: str | os.PathLike, folder: bool = False) -> Iterator[Path]:
+    """A temporary sibling of `path` (a file, or a folder with `folder=True`) to write into; when the block ends
+    without an error it replaces `path`, so a reader never sees a half-written file or folder. On an error it is
+    removed and `path` is left as it was."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if folder:
+        tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=path.parent))
+    else:
+        fd, name = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+        os.close(fd)
+        tmp = Path(name)
+    try:
+        yield tmp
+        if folder and path.exists():
+            shutil.rmtree(path)
+        os.replace(tmp, path)
+    finally:
+        if tmp.is_dir():
+            shutil.rmtree(tmp, ignore_errors=True)
+        else:
+            tmp.unlink(missing_ok=True)
+
+
+def is_classifier(model_or_config) -> bool:
+    """Whether a ULMFiT model, or the config of a saved folder, is a sequence classifier (else a language model)."""
+    if hasattr(model_or_config, "config"):  # a model: its class says it, whatever its config was loaded from
+        return "ForSequenceClassification" in type(model_or_config).__name__
+    return any("ForSequenceClassification" in name for name in model_or_config.architectures or [])
+
+
+__all__ = ["atomic_path", "is_classifier"]

@@ -1,0 +1,228 @@
+"""The three stages end to end on tiny data, the Hub upload (patched client), and the clear errors."""
+
+import json
+from types import SimpleNamespace
+
+import pytest
+import torch
+from huggingface_hub import ModelCard
+from transformers import pipeline
+
+from hf_ulmfit import ULMFiTTrainingArguments
+from hf_ulmfit.recipe.stages import DataArguments, ModelArguments, finetune_lm, pretrain_lm, train_classifier
+
+WORDS = "the a film movie plot actor story scene music end good great fine bad awful dull".split()
+SIZES = dict(embedding_size=16, hidden_size=24, num_hidden_layers=2, max_len=32, min_freq=1,
+             classifier_hidden_sizes=[8])
+
+
+def write_jsonl(path, rows):
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    return str(path)
+
+
+def reviews(n, seed):
+    gen = torch.Generator().manual_seed(seed)
+    rows = []
+    for i in range(n):
+        label = i % 2
+        words = [WORDS[j] for j in torch.randint(0, 10, (12,), generator=gen)]
+        words += ["great", "good"] if label else ["awful", "dull"]
+        rows.append({"text": " ".join(words).capitalize() + ".", "label": ["neg", "pos"][label]})
+    return rows
+
+
+def args(out, **overrides):
+    values = dict(output_dir=str(out), per_device_train_batch_size=4, per_device_eval_batch_size=8, bptt=8,
+                  num_train_epochs=1, save_strategy="no", report_to="none", disable_tqdm=True, logging_steps=5)
+    return ULMFiTTrainingArguments(**{**values, **overrides})
+
+
+@pytest.fixture(scope="module")
+def data(tmp_path_factory):
+    root = tmp_path_factory.mktemp("data")
+    (root / "general.txt").write_text("\n".join(" ".join(WORDS[k % 4 :: 1 + k % 3] * 3) for k in range(30)) + "\n\n")
+    return {
+        "general": str(root / "general.txt"),
+        "train": write_jsonl(root / "train.jsonl", reviews(24, 0)),
+        "test": write_jsonl(root / "test.jsonl", reviews(8, 1)),
+        "root": root,
+    }
+
+
+class FakeHub:
+    """Stands in for transformers' HfApi: records what would be uploaded."""
+
+    def __init__(self):
+        self.uploads = []
+
+    def create_repo(self, repo_id, **kwargs):
+        return SimpleNamespace(repo_id=repo_id)
+
+    def upload_folder(self, repo_id, folder_path, ignore_patterns=(), **kwargs):
+        from fnmatch import fnmatch
+        from pathlib import Path
+
+        files = sorted(p.name for p in Path(folder_path).iterdir()
+                       if p.is_file() and not any(fnmatch(p.name, pattern) for pattern in ignore_patterns))
+        self.uploads.append({"repo_id": repo_id, "files": files,
+                             "card": (Path(folder_path) / "README.md").read_text()})
+
+
+@pytest.fixture(scope="module")
+def stages(data, tmp_path_factory):
+    out = tmp_path_factory.mktemp("runs")
+    pretrain_lm(ModelArguments(**SIZES), DataArguments(train_files=[data["general"]], validation_fraction=0.2),
+                args(out / "lm1", learning_rate=1e-2))
+    finetune_lm(ModelArguments(**SIZES, model_name_or_path=str(out / "lm1")),
+                DataArguments(train_files=[data["train"]], validation_files=[data["test"]]),
+                args(out / "lm2", unfreeze_stages=[1, 1]))
+    hub = FakeHub()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("transformers.trainer.hf_api", lambda: hub)
+        metrics = train_classifier(
+            ModelArguments(**SIZES, model_name_or_path=str(out / "lm2")),
+            DataArguments(train_files=[data["train"]], validation_files=[data["test"]]),
+            args(out / "clas", unfreeze_stages=[1, 1, 1, 1], push_to_hub=True, hub_model_id="me/tiny-clas"),
+        )
+    return out, metrics, hub
+
+
+def test_scripts_parse_their_arguments():
+    from hf_ulmfit.recipe.stages import parse_stage_args
+
+    model_args, data_args, training_args = parse_stage_args(
+        ["--model_name_or_path", "lm", "--train_files", "a.jsonl", "b.txt", "--output_dir", "out", "--bptt", "40",
+         "--unfreeze_stages", "1", "1", "--backwards"]
+    )  # fmt: skip
+    assert model_args.model_name_or_path == "lm" and data_args.train_files == ["a.jsonl", "b.txt"]
+    assert training_args.bptt == 40 and training_args.unfreeze_stages == [1, 1] and data_args.backwards
+
+
+def test_each_stage_writes_a_complete_folder(stages):
+    out, metrics, _ = stages
+    for name in ("lm1", "lm2", "clas"):
+        files = {p.name for p in (out / name).iterdir()}
+        assert {"config.json", "model.safetensors", "tokenizer.json", "README.md", "training_curves.png"} <= files
+        assert not any(f.endswith((".bin", ".pkl", ".pt", ".pth")) for f in files)
+    assert 0.0 <= metrics["eval_accuracy"] <= 1.0 and "eval_f1" in metrics
+    # Discriminative rates are for fine-tuning: stage 1 (from random weights) trains all groups at one rate.
+    factors = {name: json.loads((out / name / "training_args.json").read_text())["lr_decay_factor"]
+               for name in ("lm1", "lm2", "clas")}
+    assert factors == {"lm1": 1.0, "lm2": 2.6, "clas": 2.6}
+    lm_card = ModelCard.load(out / "lm2" / "README.md")
+    assert lm_card.data.base_model == str(out / "lm1") and lm_card.data.pipeline_tag == "text-generation"
+
+
+def test_push_uploads_exactly_the_model_folder(stages):
+    out, _, hub = stages
+    (upload,) = hub.uploads
+    assert upload["repo_id"] == "me/tiny-clas"
+    assert upload["files"] == [
+        "README.md", "config.json", "configuration_ulmfit.py", "eval_results.json", "model.safetensors",
+        "modeling_ulmfit.py", "tokenization_ulmfit.py", "tokenizer.json", "tokenizer_config.json",
+        "training_args.json", "training_curves.png",
+    ]
+    card = ModelCard(upload["card"])
+    assert card.data.base_model == str(out / "lm2") and card.data.library_name == "transformers"
+    assert "me/tiny-clas" in card.text and "| unfreeze_stages | [1, 1, 1, 1] |" in card.text
+    metric_types = {m["type"] for m in card.data.to_dict()["model-index"][0]["results"][0]["metrics"]}
+    assert {"accuracy", "f1"} <= metric_types
+
+
+def test_pipeline_loads_the_classifier(stages):
+    out, _, _ = stages
+    for remote in (False, True):
+        classifier = pipeline("text-classification", model=str(out / "clas"), trust_remote_code=remote)
+        predictions = classifier(["A great good film.", "An awful dull plot."])
+        assert {p["label"] for p in predictions} <= {"neg", "pos"}
+    generator = pipeline("text-generation", model=str(out / "lm2"))
+    assert generator("The film", max_new_tokens=3, do_sample=False)[0]["generated_text"].startswith("The film")
+
+
+def test_scratch_baseline_and_clear_errors(data, stages, tmp_path):
+    out, _, _ = stages
+    scratch = train_classifier(ModelArguments(**SIZES), DataArguments(train_files=[data["train"]],
+                               validation_files=[data["test"]]), args(tmp_path / "scratch"))
+    assert "eval_accuracy" in scratch
+    assert json.loads((tmp_path / "scratch" / "training_args.json").read_text())["lr_decay_factor"] == 1.0
+    with pytest.raises(ValueError, match="already holds a saved model"):
+        train_classifier(ModelArguments(**SIZES), DataArguments(train_files=[data["train"]]),
+                         args(tmp_path / "scratch"))
+    bert = tmp_path / "bert"
+    bert.mkdir()
+    (bert / "config.json").write_text(json.dumps({"model_type": "bert"}))
+    with pytest.raises(ValueError, match="not a ULMFiT model"):
+        finetune_lm(ModelArguments(model_name_or_path=str(bert)), DataArguments(train_files=[data["train"]]),
+                    args(tmp_path / "x"))
+    with pytest.raises(ValueError, match="no column 'body'"):
+        train_classifier(ModelArguments(**SIZES), DataArguments(train_files=[data["train"]], text_column="body"),
+                         args(tmp_path / "y"))
+    odd = write_jsonl(data["root"] / "odd.jsonl", [{"text": "fine film", "label": "meh"}])
+    with pytest.raises(ValueError, match=r"labels the model was not trained with: \['meh'\]"):
+        train_classifier(ModelArguments(**SIZES, model_name_or_path=str(out / "lm2")),
+                         DataArguments(train_files=[data["train"]], validation_files=[odd]), args(tmp_path / "z"))
+
+
+def test_forward_backward_ensemble(data, stages, tmp_path):
+    from transformers import AutoTokenizer
+
+    from hf_ulmfit.deploy.inference import ensemble_probabilities
+
+    out, _, _ = stages
+    train_classifier(ModelArguments(**SIZES), DataArguments(train_files=[data["train"]], backwards=True),
+                     args(tmp_path / "bwd"))
+    assert AutoTokenizer.from_pretrained(tmp_path / "bwd").backwards
+    texts = ["A great good film.", "An awful dull plot.", "Fine."]
+    each, mean, labels = ensemble_probabilities([str(out / "clas"), str(tmp_path / "bwd")], texts)
+    assert labels == ["neg", "pos"] and mean.shape == (3, 2)
+    torch.testing.assert_close(mean, (each[0] + each[1]) / 2)
+    torch.testing.assert_close(mean.sum(-1), torch.ones(3))
+    with pytest.raises(ValueError, match="reads text forwards"):
+        train_classifier(ModelArguments(**SIZES, model_name_or_path=str(out / "lm2")),
+                         DataArguments(train_files=[data["train"]], backwards=True), args(tmp_path / "mixed"))
+
+
+def test_stock_trainer_fine_tunes_a_saved_folder(stages, tmp_path):
+    """A generic transformers fine-tuning loop, nothing ULMFiT-specific, on our folder."""
+    from datasets import Dataset
+    from transformers import (
+        AutoModelForSequenceClassification,
+        AutoTokenizer,
+        DataCollatorWithPadding,
+        Trainer,
+        TrainingArguments,
+    )
+
+    out, _, _ = stages
+    model = AutoModelForSequenceClassification.from_pretrained(out / "clas", trust_remote_code=True)
+    tokenizer = AutoTokenizer.from_pretrained(out / "clas", trust_remote_code=True)
+    texts = [r["text"] for r in reviews(16, 5)]
+    data = Dataset.from_dict({"text": texts, "label": [i % 2 for i in range(16)]})
+    data = data.map(lambda b: tokenizer(b["text"]), batched=True, remove_columns=["text"])
+    before = model.classifier.layers[-1][-1].weight.detach().clone()
+    trainer = Trainer(model=model, args=TrainingArguments(output_dir=str(tmp_path), per_device_train_batch_size=4,
+                                                          max_steps=3, report_to="none", save_strategy="no"),
+                      train_dataset=data, data_collator=DataCollatorWithPadding(tokenizer))
+    result = trainer.train()
+    assert torch.isfinite(torch.tensor(result.training_loss))
+    assert not torch.equal(model.classifier.layers[-1][-1].weight, before)
+
+
+def test_serve_example_classifies_jsonl_in_input_order(stages, tmp_path, capsys):
+    import importlib.util
+    from pathlib import Path
+
+    spec = importlib.util.spec_from_file_location("serve", Path(__file__).parents[2] / "examples" / "serve.py")
+    serve = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(serve)
+    out, _, _ = stages
+    texts = ["A great good film.", "Awful.", "An awful dull plot, the end."]
+    source = write_jsonl(tmp_path / "in.jsonl", [{"text": t} for t in texts])
+    serve.main([str(out / "clas"), "--input", source, "--batch_size", "2"])
+    rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert len(rows) == 3 and all(set(r["probabilities"]) == {"neg", "pos"} for r in rows)
+    from hf_ulmfit.deploy.inference import predict_probabilities
+
+    expected, _ = predict_probabilities(str(out / "clas"), texts, batch_size=8)
+    assert [r["probabilities"]["pos"] for r in rows] == pytest.approx(expected[:, 1].tolist(), abs=1e-5)

@@ -1,0 +1,36 @@
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import torch
+from ddp_lm_stream import PER_DEVICE_BATCH_SIZE, make_trainer
+
+TESTS = Path(__file__).resolve().parents[1]  # the helper scripts live at the top of tests/
+
+
+@pytest.mark.slow  # ~45 s: two processes each import torch and transformers
+def test_two_processes_read_contiguous_rows_and_match_one_process(tmp_path):
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(TESTS), os.environ.get("PYTHONPATH", "")])}
+    env.pop("CUDA_VISIBLE_DEVICES", None)
+    command = [
+        sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node", "2",
+        str(TESTS / "ddp_lm_stream.py"), str(tmp_path),
+    ]  # fmt: skip
+    result = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr[-4000:]
+    assert [json.loads((tmp_path / f"continuity_{r}.json").read_text()) for r in range(2)] == [True, True]
+    distributed = json.loads((tmp_path / "losses.json").read_text())
+    assert distributed["world_size"] == 2
+
+    single = make_trainer(str(tmp_path / "single"), 2 * PER_DEVICE_BATCH_SIZE)
+    single.train()
+    losses = [log["loss"] for log in single.state.log_history if "loss" in log]
+    assert len(losses) == 6
+    assert distributed["losses"] == pytest.approx(losses, rel=1e-4)
+    # Same weights too: the frozen groups of stage one stayed frozen on both processes.
+    weights = torch.load(tmp_path / "weights.pt")
+    for name, value in single.model.state_dict().items():
+        torch.testing.assert_close(weights[name], value, rtol=1e-4, atol=1e-6, msg=name)
