@@ -28,7 +28,7 @@ SHARED = REPO.parent / "shared"
 
 
 def load_tokenizer_module():
-    spec = importlib.util.spec_from_file_location("tokenization_ulmfit", REPO / "src/hf_ulmfit/tokenization_ulmfit.py")
+    spec = importlib.util.spec_from_file_location("tokenization_ulmfit", REPO / "src/hf_ulmfit/models/ulmfit/tokenization_ulmfit.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module

@@ -6,8 +6,8 @@ Only the fields a tokenizer needs are read (field numbers from sentencepiece's `
     SentencePiece   1 piece (string), 2 score (float), 3 type (1 NORMAL, 2 UNKNOWN, 3 CONTROL, 4 USER_DEFINED,
                     5 UNUSED, 6 BYTE)
     TrainerSpec     3 model_type (1 UNIGRAM, 2 BPE, 3 WORD, 4 CHAR), 35 byte_fallback
-    NormalizerSpec  1 name, 2 precompiled_charsmap, 3 add_dummy_prefix (default true),
-                    4 remove_extra_whitespaces (default true), 5 escape_whitespaces (default true)
+    NormalizerSpec  2 precompiled_charsmap, 3 add_dummy_prefix (default true),
+                    4 remove_extra_whitespaces (default true)
 
 Parsing is pure data decoding: nothing in the file can run code.
 """
@@ -27,11 +27,9 @@ class SentencePieceModel:
     types: list[int]
     model_type: str = "unigram"
     byte_fallback: bool = False
-    normalizer_name: str = ""
     precompiled_charsmap: bytes = b""
     add_dummy_prefix: bool = True
     remove_extra_whitespaces: bool = True
-    escape_whitespaces: bool = True
 
     @property
     def unk_id(self) -> int | None:
@@ -106,13 +104,10 @@ def parse_model(data: bytes) -> SentencePieceModel:
                     model.byte_fallback = bool(sub_value)
         elif number == 3 and wire == 2:
             for sub, sub_wire, sub_value in _fields(value):
-                if sub == 1 and sub_wire == 2:
-                    model.normalizer_name = sub_value.decode("utf-8")
-                elif sub == 2 and sub_wire == 2:
+                if sub == 2 and sub_wire == 2:
                     model.precompiled_charsmap = bytes(sub_value)
-                elif sub in (3, 4, 5) and sub_wire == 0:
-                    name = {3: "add_dummy_prefix", 4: "remove_extra_whitespaces", 5: "escape_whitespaces"}[sub]
-                    setattr(model, name, bool(sub_value))
+                elif sub in (3, 4) and sub_wire == 0:
+                    setattr(model, {3: "add_dummy_prefix", 4: "remove_extra_whitespaces"}[sub], bool(sub_value))
     if not model.pieces:
         raise ValueError("no pieces")
     return model

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 import torch
 
+from .plots import save_lr_finder_plot
+
 
 @dataclass
 class LRFinderResult:
@@ -37,19 +39,6 @@ def _valley(lrs: torch.Tensor, losses: torch.Tensor) -> float:
                 max_end, max_start = i, i - run[i]
     sections = (max_end - max_start) / 3
     return float(lrs[max_start + int(sections) + int(sections / 2)])
-
-
-def _plot(lrs: list[float], losses: list[float], steepest: float, valley: float, path: str) -> None:
-    from matplotlib.figure import Figure  # no pyplot: leaves the user's backend alone
-
-    figure = Figure(figsize=(6, 4))
-    axes = figure.subplots()
-    axes.plot(lrs, losses)
-    for lr, label, color in ((steepest, "steepest", "tab:red"), (valley, "valley", "tab:orange")):
-        axes.axvline(lr, color=color, linestyle="--", label=f"{label} {lr:.2e}")
-    axes.set(xscale="log", xlabel="learning rate (top layer group)", ylabel="smoothed loss")
-    axes.legend()
-    figure.savefig(path, bbox_inches="tight")
 
 
 def find_lr(
@@ -131,7 +120,7 @@ def find_lr(
         raise RuntimeError(f"The loss diverged after {len(lrs)} steps; lower end_lr or start_lr.")
     result = LRFinderResult(lrs, losses, _steepest(lr_tensor, loss_tensor), _valley(lr_tensor, loss_tensor))
     if plot_path is not None:
-        _plot(lrs, losses, result.steepest, result.valley, plot_path)
+        save_lr_finder_plot(lrs, losses, result.steepest, result.valley, plot_path)
         result.plot_path = plot_path
     return result
 

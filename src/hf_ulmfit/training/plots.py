@@ -1,6 +1,17 @@
-"""PNG plots of a training run (needs matplotlib, which the `test` extra installs)."""
+"""PNG figures of a training run: loss and learning-rate curves, the LR finder's sweep. Drawn on matplotlib's
+`Figure` with the Agg canvas (no pyplot, no global backend switch: the user's matplotlib setup is left alone);
+matplotlib is an optional dependency (the `test` extra installs it)."""
 
 from pathlib import Path
+
+
+def _figure(**kwargs):
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    figure = Figure(**kwargs)
+    FigureCanvasAgg(figure)
+    return figure
 
 
 def save_training_curves(log_history: list[dict], path: str | Path) -> Path | None:
@@ -11,12 +22,8 @@ def save_training_curves(log_history: list[dict], path: str | Path) -> Path | No
     groups = sorted({key for log in log_history for key in log if key.startswith("learning_rate_group_")})
     if not train and not evals:
         return None
-    import matplotlib
-
-    matplotlib.use("Agg")  # files only, no display
-    import matplotlib.pyplot as plt
-
-    fig, (loss_ax, lr_ax) = plt.subplots(1, 2, figsize=(11, 4))
+    figure = _figure(figsize=(11, 4))
+    loss_ax, lr_ax = figure.subplots(1, 2)
     for points, label in ((train, "training loss"), (evals, "evaluation loss")):
         if points:
             loss_ax.plot(*zip(*points, strict=True), marker="." if len(points) < 30 else None, label=label)
@@ -29,8 +36,22 @@ def save_training_curves(log_history: list[dict], path: str | Path) -> Path | No
     if groups:
         lr_ax.set_yscale("log")
         lr_ax.legend(fontsize="small")
-    fig.tight_layout()
+    figure.tight_layout()
     path = Path(path)
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
+    figure.savefig(path, dpi=100)
     return path
+
+
+def save_lr_finder_plot(lrs: list[float], losses: list[float], steepest: float, valley: float, path: str | Path):
+    """The LR finder's smoothed loss against the learning rate, with fastai's two suggestions marked."""
+    figure = _figure(figsize=(6, 4))
+    axes = figure.subplots()
+    axes.plot(lrs, losses)
+    for lr, label, color in ((steepest, "steepest", "tab:red"), (valley, "valley", "tab:orange")):
+        axes.axvline(lr, color=color, linestyle="--", label=f"{label} {lr:.2e}")
+    axes.set(xscale="log", xlabel="learning rate (top layer group)", ylabel="smoothed loss")
+    axes.legend()
+    figure.savefig(path, bbox_inches="tight")
+
+
+__all__ = ["save_training_curves", "save_lr_finder_plot"]
