@@ -16,8 +16,12 @@ import argparse
 import time
 from pathlib import Path
 
+from finetune_lm import finetune_lm  # the stage scripts beside this one
+from pretrain_lm import pretrain_lm
+from train_classifier import train_classifier
+
 from hf_ulmfit import ULMFiTTrainingArguments
-from hf_ulmfit.recipe.stages import DataArguments, ModelArguments, finetune_lm, pretrain_lm, train_classifier
+from hf_ulmfit.recipe.stages import DataArguments, ModelArguments
 
 DATA = Path(__file__).resolve().parent / "data"
 SIZES = dict(embedding_size=64, hidden_size=192, num_hidden_layers=2, max_len=500, max_vocab=6000,

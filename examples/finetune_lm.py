@@ -7,7 +7,48 @@
 The vocabulary moves to the target corpus (new tokens start from the mean embedding) unless `--keep_vocab`.
 """
 
-from hf_ulmfit.recipe.stages import finetune_lm, parse_stage_args
+from hf_ulmfit import ULMFiTTrainingArguments, transfer_vocab
+from hf_ulmfit.recipe.stages import (
+    DataArguments,
+    ModelArguments,
+    check_direction,
+    check_output_dir,
+    lm_trainer,
+    load_pretrained_lm,
+    load_stage_data,
+    new_tokenizer,
+    parse_stage_args,
+    train_evaluate_save,
+)
+
+
+def finetune_lm(model_args: ModelArguments, data_args: DataArguments,
+                training_args: ULMFiTTrainingArguments) -> dict[str, float]:
+    """The stage-1 language model fine-tuned on the target task's text."""
+    if not model_args.model_name_or_path:
+        raise ValueError("Stage 2 fine-tunes a pretrained LM: pass --model_name_or_path (the stage-1 folder).")
+    out = check_output_dir(training_args, model_args.overwrite_output_dir)
+    model, tokenizer = load_pretrained_lm(model_args.model_name_or_path)
+    check_direction(model.config, data_args)
+    train, valid = load_stage_data(data_args, labelled=False, seed=training_args.seed)
+
+    # The target corpus's vocabulary: shared tokens keep their rows, new ones start from the mean (fastai's rule).
+    word_level = type(tokenizer.backend_tokenizer.model).__name__ == "WordLevel"
+    if not model_args.keep_vocab and word_level:
+        target = new_tokenizer(train, model_args, data_args)
+        transfer_vocab(model, tokenizer.convert_ids_to_tokens(range(len(tokenizer))),
+                       target.convert_ids_to_tokens(range(len(target))))
+        tokenizer = target
+    model.config.drop_mult = model_args.drop_mult
+
+    # Discriminative learning rates (lr_decay_factor per layer group) and the schedule come from training_args.
+    trainer = lm_trainer(model, tokenizer, training_args, train, valid, data_args.text_column)
+    return train_evaluate_save(trainer, model_args, data_args, out)
+
+
+def main(argv: list[str] | None = None) -> dict[str, float]:
+    return finetune_lm(*parse_stage_args(argv))
+
 
 if __name__ == "__main__":
-    finetune_lm(*parse_stage_args())
+    main()

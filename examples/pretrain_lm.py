@@ -4,10 +4,45 @@
         --validation_files ../shared/data/wikitext-2/valid.txt --output_dir runs/wt2-lm \
         --num_train_epochs 10 --learning_rate 5e-3 --lr_schedule one_cycle
 
-Any `--dataset_name` from the Hub works too when online. `--help` lists every option.
+Any `--dataset_name` from the Hub works too when online. `--help` lists every option; a single `.json` file of
+them works as well.
 """
 
-from hf_ulmfit.recipe.stages import parse_stage_args, pretrain_lm
+from hf_ulmfit import ULMFiTForCausalLM, ULMFiTTrainingArguments
+from hf_ulmfit.recipe.stages import (
+    DataArguments,
+    ModelArguments,
+    check_output_dir,
+    lm_trainer,
+    load_stage_data,
+    new_config,
+    new_tokenizer,
+    parse_stage_args,
+    train_all_groups_at_one_rate,
+    train_evaluate_save,
+)
+
+
+def pretrain_lm(model_args: ModelArguments, data_args: DataArguments,
+                training_args: ULMFiTTrainingArguments) -> dict[str, float]:
+    """A vocabulary and an AWD-LSTM language model trained from random weights on general-domain text."""
+    out = check_output_dir(training_args, model_args.overwrite_output_dir)
+    # Nothing pretrained to protect: every layer group trains at `learning_rate`.
+    train_all_groups_at_one_rate(training_args)
+    train, valid = load_stage_data(data_args, labelled=False, seed=training_args.seed)
+
+    # fastai's word vocabulary of the training texts (or a subword one with --subword_vocab_size).
+    tokenizer = new_tokenizer(train, model_args, data_args)
+    model = ULMFiTForCausalLM(new_config(model_args, data_args, len(tokenizer), bptt=training_args.bptt))
+
+    # The documents become one token stream, read `bptt` tokens at a time with the LSTM state carried.
+    trainer = lm_trainer(model, tokenizer, training_args, train, valid, data_args.text_column)
+    return train_evaluate_save(trainer, model_args, data_args, out)
+
+
+def main(argv: list[str] | None = None) -> dict[str, float]:
+    return pretrain_lm(*parse_stage_args(argv))
+
 
 if __name__ == "__main__":
-    pretrain_lm(*parse_stage_args())
+    main()

@@ -9,7 +9,52 @@ Without `--model_name_or_path` the same classifier is trained from scratch (the 
 result loads with `pipeline("text-classification", model=OUTPUT_DIR, trust_remote_code=True)`.
 """
 
-from hf_ulmfit.recipe.stages import parse_stage_args, train_classifier
+from hf_ulmfit import ULMFiTForSequenceClassification, ULMFiTTrainingArguments
+from hf_ulmfit.recipe.stages import (
+    DataArguments,
+    ModelArguments,
+    check_direction,
+    check_output_dir,
+    classifier_fields,
+    classifier_trainer,
+    load_pretrained_lm,
+    load_stage_data,
+    new_config,
+    new_tokenizer,
+    parse_stage_args,
+    train_all_groups_at_one_rate,
+    train_evaluate_save,
+)
+from hf_ulmfit.recipe.text_sources import label_names
+
+
+def train_classifier(model_args: ModelArguments, data_args: DataArguments,
+                     training_args: ULMFiTTrainingArguments) -> dict[str, float]:
+    """A classifier on the stage-2 encoder, or from random weights without `model_name_or_path`."""
+    out = check_output_dir(training_args, model_args.overwrite_output_dir)
+    train, valid = load_stage_data(data_args, labelled=True, seed=training_args.seed)
+    fields = classifier_fields(model_args, training_args, label_names(train, data_args.label_column))
+
+    if model_args.model_name_or_path:
+        # The fine-tuned LM's encoder and tokenizer; a new head, and fastai's classifier dropouts.
+        lm, tokenizer = load_pretrained_lm(model_args.model_name_or_path)
+        check_direction(lm.config, data_args)
+        model = ULMFiTForSequenceClassification.from_pretrained(model_args.model_name_or_path, **fields)
+    else:
+        # The baseline that shows what pretraining brings: a vocabulary of the labelled texts, one learning rate.
+        train_all_groups_at_one_rate(training_args)
+        tokenizer = new_tokenizer(train, model_args, data_args)
+        config = new_config(model_args, data_args, len(tokenizer), bptt=training_args.bptt)
+        model = ULMFiTForSequenceClassification(config.for_classifier(**fields))
+
+    # Documents are read in chunks of bptt tokens (BPT3C); gradual unfreezing comes from --unfreeze_stages.
+    trainer = classifier_trainer(model, tokenizer, training_args, train, valid, data_args)
+    return train_evaluate_save(trainer, model_args, data_args, out)
+
+
+def main(argv: list[str] | None = None) -> dict[str, float]:
+    return train_classifier(*parse_stage_args(argv))
+
 
 if __name__ == "__main__":
-    train_classifier(*parse_stage_args())
+    main()

@@ -1,6 +1,8 @@
 """The three stages end to end on tiny data, the Hub upload (patched client), and the clear errors."""
 
 import json
+import sys
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -9,7 +11,13 @@ from huggingface_hub import ModelCard
 from transformers import pipeline
 
 from hf_ulmfit import ULMFiTTrainingArguments
-from hf_ulmfit.recipe.stages import DataArguments, ModelArguments, finetune_lm, pretrain_lm, train_classifier
+from hf_ulmfit.recipe.stages import DataArguments, ModelArguments
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+sys.path.insert(0, str(EXAMPLES))  # the three stage scripts, as transformers' example tests import theirs
+from finetune_lm import finetune_lm  # noqa: E402
+from pretrain_lm import main as pretrain_main  # noqa: E402
+from train_classifier import train_classifier  # noqa: E402
 
 WORDS = "the a film movie plot actor story scene music end good great fine bad awful dull".split()
 SIZES = dict(embedding_size=16, hidden_size=24, num_hidden_layers=2, max_len=32, min_freq=1,
@@ -72,8 +80,12 @@ class FakeHub:
 @pytest.fixture(scope="module")
 def stages(data, tmp_path_factory):
     out = tmp_path_factory.mktemp("runs")
-    pretrain_lm(ModelArguments(**SIZES), DataArguments(train_files=[data["general"]], validation_fraction=0.2),
-                args(out / "lm1", learning_rate=1e-2))
+    # Stage 1 through its command line, as a user runs it.
+    pretrain_main(["--embedding_size", "16", "--hidden_size", "24", "--num_hidden_layers", "2", "--max_len", "32",
+                   "--min_freq", "1", "--train_files", data["general"], "--validation_fraction", "0.2",
+                   "--output_dir", str(out / "lm1"), "--learning_rate", "1e-2", "--per_device_train_batch_size", "4",
+                   "--per_device_eval_batch_size", "8", "--bptt", "8", "--num_train_epochs", "1",
+                   "--save_strategy", "no", "--report_to", "none", "--disable_tqdm", "true", "--logging_steps", "5"])
     finetune_lm(ModelArguments(**SIZES, model_name_or_path=str(out / "lm1")),
                 DataArguments(train_files=[data["train"]], validation_files=[data["test"]]),
                 args(out / "lm2", unfreeze_stages=[1, 1]))
@@ -211,9 +223,8 @@ def test_stock_trainer_fine_tunes_a_saved_folder(stages, tmp_path):
 
 def test_serve_example_classifies_jsonl_in_input_order(stages, tmp_path, capsys):
     import importlib.util
-    from pathlib import Path
 
-    spec = importlib.util.spec_from_file_location("serve", Path(__file__).parents[2] / "examples" / "serve.py")
+    spec = importlib.util.spec_from_file_location("serve", EXAMPLES / "serve.py")
     serve = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(serve)
     out, _, _ = stages

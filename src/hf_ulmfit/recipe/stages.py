@@ -1,6 +1,6 @@
-"""The three ULMFiT stages as functions over `HfArgumentParser` dataclasses: general-domain LM pretraining,
-target-task LM fine-tuning and classifier fine-tuning. The scripts in `examples/` only parse arguments and call
-these; the demo calls them directly.
+"""What the three ULMFiT stages share: their `HfArgumentParser` dataclasses and the steps the stage scripts in
+`examples/` (`pretrain_lm.py`, `finetune_lm.py`, `train_classifier.py`) put together: loading data, a new or
+pretrained model and tokenizer, the trainer, and training, evaluating and saving.
 
 Each stage writes a folder that the Auto classes load (also with `trust_remote_code=True`): config, safetensors
 weights, tokenizer, model card (README.md), `eval_results.json` and PNG plots of the training curves (and of the
@@ -16,16 +16,15 @@ from datasets import Dataset
 from transformers import AutoConfig, AutoTokenizer, HfArgumentParser
 from transformers.utils import logging as hf_logging
 
-from ..models.ulmfit import ULMFiTConfig, ULMFiTForCausalLM, ULMFiTForSequenceClassification, ULMFiTTokenizerFast
+from ..models.ulmfit import ULMFiTConfig, ULMFiTForCausalLM, ULMFiTTokenizerFast
 from ..training.documents import tokenize_documents
 from ..training.lr_finder import find_lr
 from ..training.metrics import classification_metrics, compute_lm_metrics, preprocess_lm_logits
 from ..training.plots import save_training_curves
 from ..training.trainer import ULMFiTTrainer
 from ..training.training_args import ULMFiTTrainingArguments
-from ..training.vocab_transfer import transfer_vocab
 from ..training.vocabulary import train_subword_tokenizer, train_tokenizer
-from .text_sources import encode_labels, label_names, load_texts
+from .text_sources import encode_labels, load_texts
 
 logger = logging.getLogger(__name__)
 
@@ -148,7 +147,7 @@ def new_tokenizer(texts: Dataset, model_args: ModelArguments, data_args: DataArg
     return train_tokenizer(texts, min_freq=model_args.min_freq, max_vocab=model_args.max_vocab, **options)
 
 
-def _one_learning_rate(training_args: ULMFiTTrainingArguments) -> None:
+def train_all_groups_at_one_rate(training_args: ULMFiTTrainingArguments) -> None:
     """Discriminative learning rates protect what pretrained layers know; a model trained from random weights
     trains every layer group at `learning_rate` (as the paper's stage 1 and the no-pretraining baseline do)."""
     if training_args.lr_decay_factor != 1.0:
@@ -156,7 +155,41 @@ def _one_learning_rate(training_args: ULMFiTTrainingArguments) -> None:
         training_args.lr_decay_factor = 1.0
 
 
-def _lm_trainer(model, tokenizer, training_args, train, valid, text_column: str) -> ULMFiTTrainer:
+def new_config(model_args: ModelArguments, data_args: DataArguments, vocab_size: int,
+               bptt: int | None = None) -> ULMFiTConfig:
+    """A language model's configuration for a new vocabulary, with the sizes of `model_args`."""
+    return ULMFiTConfig(
+        vocab_size=vocab_size, embedding_size=model_args.embedding_size, hidden_size=model_args.hidden_size,
+        num_hidden_layers=model_args.num_hidden_layers, drop_mult=model_args.drop_mult,
+        bptt=bptt or ULMFiTConfig.bptt, max_len=model_args.max_len, backwards=data_args.backwards,
+    )  # fmt: skip
+
+
+def check_direction(config: ULMFiTConfig, data_args: DataArguments) -> None:
+    """A pretrained model continues in the direction it reads (`--backwards` or not)."""
+    if config.backwards != data_args.backwards:
+        raise ValueError(
+            f"The pretrained model reads text {'backwards' if config.backwards else 'forwards'}; pass "
+            f"{'--backwards' if config.backwards else 'no --backwards'} to continue it."
+        )
+
+
+def classifier_fields(model_args: ModelArguments, training_args: ULMFiTTrainingArguments,
+                      labels: list[str]) -> dict:
+    """The configuration fields of a classifier for `labels`: head sizes, dropouts, pooling span, chunk length."""
+    fields = dict(
+        num_labels=len(labels), id2label=dict(enumerate(labels)), label2id={label: i for i, label in enumerate(labels)},
+        drop_mult=model_args.drop_mult, max_len=model_args.max_len,
+        classifier_hidden_sizes=model_args.classifier_hidden_sizes,
+        classifier_dropouts=[0.1] * len(model_args.classifier_hidden_sizes),
+    )  # fmt: skip
+    if training_args.bptt:  # otherwise the pretrained model's (or the default) chunk length
+        fields["bptt"] = training_args.bptt
+    return fields
+
+
+def lm_trainer(model, tokenizer, training_args, train: Dataset, valid: Dataset, text_column: str) -> ULMFiTTrainer:
+    """A trainer for a language model on the token stream of `train`, evaluated on `valid` (perplexity, accuracy)."""
     train, valid = (tokenize_documents(data, tokenizer, text_column) for data in (train, valid))
     return ULMFiTTrainer(
         model=model, args=training_args, train_dataset=train, eval_dataset=valid,
@@ -165,8 +198,28 @@ def _lm_trainer(model, tokenizer, training_args, train, valid, text_column: str)
     )  # fmt: skip
 
 
-def _run(trainer: ULMFiTTrainer, model_args: ModelArguments, out: Path, card: dict) -> dict[str, float]:
-    """LR finder (optional), training, evaluation, then save model, tokenizer, card, metrics and plots."""
+def classifier_trainer(model, tokenizer, training_args, train: Dataset, valid: Dataset,
+                       data_args: DataArguments) -> ULMFiTTrainer:
+    """A trainer for a classifier on labelled texts, evaluated with accuracy and F1; labels the model does not know
+    are an error that names them."""
+    label2id = model.config.label2id
+
+    def encode(data: Dataset, name: str) -> Dataset:
+        data = encode_labels(data, data_args.label_column, label2id, name)
+        return data.map(lambda b: tokenizer(b[data_args.text_column]), batched=True,
+                        remove_columns=[data_args.text_column])
+
+    return ULMFiTTrainer(
+        model=model, args=training_args, train_dataset=encode(train, "training"),
+        eval_dataset=encode(valid, "evaluation"), processing_class=tokenizer,
+        compute_metrics=classification_metrics(("accuracy", "f1")),
+    )  # fmt: skip
+
+
+def train_evaluate_save(trainer: ULMFiTTrainer, model_args: ModelArguments, data_args: DataArguments,
+                        out: Path) -> dict[str, float]:
+    """LR finder (optional), training, evaluation, then model, tokenizer, card, metrics and plots into `out` (and
+    the Hub with `push_to_hub`)."""
     if model_args.lr_find:
         result = find_lr(trainer, plot_path=str(out / "lr_find.png"))
         logger.info(f"LR finder: valley {result.valley:.2e}, steepest {result.steepest:.2e} (lr_find.png)")
@@ -175,7 +228,7 @@ def _run(trainer: ULMFiTTrainer, model_args: ModelArguments, out: Path, card: di
     trainer.log_metrics("eval", metrics)
     trainer.save_metrics("eval", metrics, combined=False)
     save_training_curves(trainer.state.log_history, out / "training_curves.png")
-    card = {"finetuned_from": card.get("base_model"), "dataset": card.get("datasets")}
+    card = {"finetuned_from": model_args.model_name_or_path, "dataset": data_names(data_args)}
     if trainer.args.push_to_hub:  # saves, writes the card, uploads output_dir (weights, code, tokenizer, plots)
         trainer.push_to_hub(**card)
     else:
@@ -184,97 +237,8 @@ def _run(trainer: ULMFiTTrainer, model_args: ModelArguments, out: Path, card: di
     return metrics
 
 
-def pretrain_lm(model_args: ModelArguments, data_args: DataArguments,
-                training_args: ULMFiTTrainingArguments) -> dict[str, float]:
-    """Stage 1: a vocabulary and an AWD-LSTM language model trained from scratch on general-domain text, every
-    layer group at one learning rate."""
-    out = check_output_dir(training_args, model_args.overwrite_output_dir)
-    _one_learning_rate(training_args)
-    train, valid = load_stage_data(data_args, labelled=False, seed=training_args.seed)
-    tokenizer = new_tokenizer(train, model_args, data_args)
-    config = ULMFiTConfig(
-        vocab_size=len(tokenizer), embedding_size=model_args.embedding_size, hidden_size=model_args.hidden_size,
-        num_hidden_layers=model_args.num_hidden_layers, drop_mult=model_args.drop_mult,
-        bptt=training_args.bptt or ULMFiTConfig.bptt, max_len=model_args.max_len, backwards=data_args.backwards,
-    )  # fmt: skip
-    model = ULMFiTForCausalLM(config)
-    trainer = _lm_trainer(model, tokenizer, training_args, train, valid, data_args.text_column)
-    return _run(trainer, model_args, out, {"datasets": _data_names(data_args)})
-
-
-def finetune_lm(model_args: ModelArguments, data_args: DataArguments,
-                training_args: ULMFiTTrainingArguments) -> dict[str, float]:
-    """Stage 2: the stage-1 LM fine-tuned on target-task text, its vocabulary moved to the target corpus (new
-    tokens get the mean embedding) unless `keep_vocab`."""
-    if not model_args.model_name_or_path:
-        raise ValueError("Stage 2 fine-tunes a pretrained LM: pass --model_name_or_path (the stage-1 folder).")
-    out = check_output_dir(training_args, model_args.overwrite_output_dir)
-    model, tokenizer = load_pretrained_lm(model_args.model_name_or_path)
-    _check_direction(model.config, data_args)
-    train, valid = load_stage_data(data_args, labelled=False, seed=training_args.seed)
-    word_level = type(tokenizer.backend_tokenizer.model).__name__ == "WordLevel"
-    if not model_args.keep_vocab and word_level:
-        target = new_tokenizer(train, model_args, data_args)
-        transfer_vocab(model, tokenizer.convert_ids_to_tokens(range(len(tokenizer))),
-                       target.convert_ids_to_tokens(range(len(target))))
-        tokenizer = target
-    model.config.drop_mult = model_args.drop_mult
-    trainer = _lm_trainer(model, tokenizer, training_args, train, valid, data_args.text_column)
-    card = {"datasets": _data_names(data_args), "base_model": model_args.model_name_or_path}
-    return _run(trainer, model_args, out, card)
-
-
-def train_classifier(model_args: ModelArguments, data_args: DataArguments,
-                     training_args: ULMFiTTrainingArguments) -> dict[str, float]:
-    """Stage 3: a classifier on the stage-2 encoder (fastai's classifier dropouts), or from scratch without
-    `model_name_or_path` (the baseline that shows what pretraining brings; one learning rate for all layers)."""
-    out = check_output_dir(training_args, model_args.overwrite_output_dir)
-    train, valid = load_stage_data(data_args, labelled=True, seed=training_args.seed)
-    labels = label_names(train, data_args.label_column)
-    label2id = {label: i for i, label in enumerate(labels)}
-    head = dict(
-        num_labels=len(labels), id2label=dict(enumerate(labels)), label2id=label2id, drop_mult=model_args.drop_mult,
-        max_len=model_args.max_len, classifier_hidden_sizes=model_args.classifier_hidden_sizes,
-        classifier_dropouts=[0.1] * len(model_args.classifier_hidden_sizes),
-    )  # fmt: skip
-    if training_args.bptt:  # otherwise the pretrained model's (or the default) chunk length
-        head["bptt"] = training_args.bptt
-    if model_args.model_name_or_path:
-        lm, tokenizer = load_pretrained_lm(model_args.model_name_or_path)
-        _check_direction(lm.config, data_args)
-        model = ULMFiTForSequenceClassification.from_pretrained(model_args.model_name_or_path, **head)
-    else:
-        _one_learning_rate(training_args)
-        tokenizer = new_tokenizer(train, model_args, data_args)
-        config = ULMFiTConfig(
-            vocab_size=len(tokenizer), embedding_size=model_args.embedding_size, hidden_size=model_args.hidden_size,
-            num_hidden_layers=model_args.num_hidden_layers, backwards=data_args.backwards,
-        ).for_classifier(**head)  # fmt: skip
-        model = ULMFiTForSequenceClassification(config)
-
-    def encode(data: Dataset, name: str) -> Dataset:
-        data = encode_labels(data, data_args.label_column, label2id, name)
-        return data.map(lambda b: tokenizer(b[data_args.text_column]), batched=True,
-                        remove_columns=[data_args.text_column])
-
-    trainer = ULMFiTTrainer(
-        model=model, args=training_args, train_dataset=encode(train, "training"),
-        eval_dataset=encode(valid, "evaluation"), processing_class=tokenizer,
-        compute_metrics=classification_metrics(("accuracy", "f1")),
-    )  # fmt: skip
-    card = {"datasets": _data_names(data_args), "base_model": model_args.model_name_or_path}
-    return _run(trainer, model_args, out, card)
-
-
-def _check_direction(config: ULMFiTConfig, data_args: DataArguments) -> None:
-    if config.backwards != data_args.backwards:
-        raise ValueError(
-            f"The pretrained model reads text {'backwards' if config.backwards else 'forwards'}; pass "
-            f"{'--backwards' if config.backwards else 'no --backwards'} to continue it."
-        )
-
-
-def _data_names(data_args: DataArguments) -> list[str]:
+def data_names(data_args: DataArguments) -> list[str]:
+    """What the model card names as the training data: the Hub dataset, or the training files."""
     if data_args.dataset_name:
         return [data_args.dataset_name]
     return [Path(f).name for f in data_args.train_files or []]
