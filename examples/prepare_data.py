@@ -9,6 +9,8 @@ import json
 import sys
 from pathlib import Path
 
+from hf_ulmfit.utils import atomic_path
+
 
 def trec(path: Path, fine: bool) -> list[dict]:
     """`COARSE:fine question text` lines, Latin-1 encoded."""
@@ -31,10 +33,9 @@ def sst2(path: Path) -> list[dict]:
 
 
 def write(rows: list[dict], path: Path) -> None:
-    """JSON lines, written whole or not at all (a temporary file renamed into place)."""
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
-    tmp.replace(path)
+    """JSON lines, written whole or not at all."""
+    with atomic_path(path) as tmp:
+        tmp.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
     print(f"{path}: {len(rows)} rows")
 
 

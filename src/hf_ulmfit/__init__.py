@@ -1,6 +1,19 @@
+# Copyright 2026 The hf_ulmfit Authors. All rights reserved.
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
 """hf_ulmfit: ULMFiT (AWD-LSTM transfer learning) as Hugging Face transformers models.
 
-Rooms, bottom to top (a room imports only the ones before it; docs/architecture.md draws them):
+Rooms, bottom to top (a room imports only the ones below it; docs/architecture.md draws them):
     models/ulmfit/  configuration, modeling, tokenization: the files copied into every saved folder
     model_card.py, utils.py   shared by the rooms above
     training/       ULMFiTTrainer and what it needs: arguments, data, schedules, unfreezing, metrics, LR finder
@@ -18,6 +31,7 @@ from transformers import (
 )
 
 from .models.ulmfit import (
+    LSTMState,
     ULMFiTCausalLMOutput,
     ULMFiTConfig,
     ULMFiTForCausalLM,
@@ -25,6 +39,7 @@ from .models.ulmfit import (
     ULMFiTModel,
     ULMFiTModelOutput,
     ULMFiTPreTrainedModel,
+    ULMFiTSequenceClassifierOutput,
     ULMFiTTokenizerFast,
 )
 from .training import (
@@ -72,6 +87,8 @@ __all__ = [
     "ULMFiTForSequenceClassification",
     "ULMFiTModelOutput",
     "ULMFiTCausalLMOutput",
+    "ULMFiTSequenceClassifierOutput",
+    "LSTMState",
     "ULMFiTTrainer",
     "ULMFiTTrainingArguments",
     "ULMFiTScheduler",

@@ -1,9 +1,24 @@
+# Copyright 2026 The hf_ulmfit Authors. All rights reserved.
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
 """Loading text (and labels) for the ULMFiT stages from local files or the Hub, with clear errors."""
 
 from collections.abc import Sequence
 from pathlib import Path
 
 from datasets import ClassLabel, Dataset, concatenate_datasets, load_dataset
+
+from ..training.documents import is_blank
 
 # Local file endings and the `datasets` builder that reads them (compressed variants are read transparently).
 BUILDERS = {".txt": "text", ".json": "json", ".jsonl": "json", ".csv": "csv", ".tsv": "csv"}
@@ -42,7 +57,7 @@ def load_texts(sources: Sequence[str], text_column: str, split: str = "train", c
     if not parts:
         raise ValueError("No training data: give train files or a dataset name.")
     data = concatenate_datasets(parts) if len(parts) > 1 else parts[0]
-    return data.filter(lambda batch: [bool(t and t.strip()) for t in batch[text_column]], batched=True)
+    return data.filter(lambda batch: [not is_blank(t) for t in batch[text_column]], batched=True)
 
 
 def label_names(dataset: Dataset, label_column: str) -> list[str]:

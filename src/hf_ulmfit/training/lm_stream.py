@@ -1,3 +1,16 @@
+# Copyright 2026 The hf_ulmfit Authors. All rights reserved.
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
 """The language-model token stream: all documents (shuffled each epoch) form one token stream, `xxbos` starting every document. The
 stream is cut into `rows = batch_size * num_processes` contiguous rows (row j continues where row j - 1 ends),
 each process owns `batch_size` consecutive rows, and batch i holds the next `bptt` tokens of each of its rows, so
