@@ -11,8 +11,8 @@
 # WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
 # See the License for the specific language governing permissions and
 # limitations under the License.
-"""The language-model token stream: all documents (shuffled each epoch) form one token stream, `xxbos` starting every document. The
-stream is cut into `rows = batch_size * num_processes` contiguous rows (row j continues where row j - 1 ends),
+"""The language-model token stream: all documents (shuffled each epoch) form one stream of tokens, `xxbos`
+starting every document. The stream is cut into `rows = batch_size * num_processes` contiguous rows (row j continues where row j - 1 ends),
 each process owns `batch_size` consecutive rows, and batch i holds the next `bptt` tokens of each of its rows, so
 the recurrent state can be carried from batch to batch. Targets are the inputs shifted by one (`shift_labels`):
 every token but the stream's first is a target exactly once per epoch (the last row is padded, with ignored
