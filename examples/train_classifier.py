@@ -9,7 +9,7 @@ Without `--model_name_or_path` the same classifier is trained from scratch (the 
 result loads with `pipeline("text-classification", model=OUTPUT_DIR, trust_remote_code=True)`.
 """
 
-from hf_ulmfit.stages import parse_stage_args, train_classifier
+from hf_ulmfit.stages import ClassifierTrainingArguments, parse_stage_args, train_classifier
 
 if __name__ == "__main__":
-    train_classifier(*parse_stage_args())
+    train_classifier(*parse_stage_args(training_class=ClassifierTrainingArguments))
