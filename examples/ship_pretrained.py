@@ -27,6 +27,12 @@ from hf_ulmfit.model_card import recipe_from_args, write_model_card
 from hf_ulmfit.plots import save_training_curves
 
 REPO = Path(__file__).resolve().parent.parent
+AUTO_MAP = {
+    "AutoConfig": "configuration_ulmfit.ULMFiTConfig",
+    "AutoModel": "modeling_ulmfit.ULMFiTModel",
+    "AutoModelForCausalLM": "modeling_ulmfit.ULMFiTForCausalLM",
+    "AutoModelForSequenceClassification": "modeling_ulmfit.ULMFiTForSequenceClassification",
+}
 DATASETS = ["wikitext-2 (train)", "imdb (train + unsup reviews; no test text)"]
 
 
@@ -54,6 +60,10 @@ def segment_row(source: Path, state: dict, args, previous: list[dict]) -> dict:
     history = state["log_history"]
     evals = [log for log in history if "eval_perplexity" in log]
     runtime = next((log["train_runtime"] for log in reversed(history) if "train_runtime" in log), None)
+    if args.wall_hours is not None:
+        runtime = args.wall_hours * 3600
+    elif runtime is None:
+        raise SystemExit(f"{source}'s trainer state records no train_runtime (a checkpoint): pass --wall-hours.")
     steps = state["global_step"]
     tokens = steps * training["per_device_train_batch_size"] * (training.get("bptt") or 72)
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True)
@@ -64,8 +74,8 @@ def segment_row(source: Path, state: dict, args, previous: list[dict]) -> dict:
         "commit": commit.stdout.strip(),
         "steps": steps,
         "tokens": tokens,
-        "wall_hours": round(runtime / 3600, 3) if runtime else None,
-        "cpu_hours": round(runtime * args.threads / 3600, 3) if runtime else None,
+        "wall_hours": round(runtime / 3600, 3),
+        "cpu_hours": round(runtime * args.threads / 3600, 3),
         "threads": args.threads,
         "cpu": cpu_name(),
         "valid_perplexity": round(evals[-1]["eval_perplexity"], 2) if evals else None,
@@ -81,7 +91,7 @@ def segments_table(rows: list[dict]) -> str:
         lines.append(f"| {row['segment']} | {row['date']} | {row['steps']:,} | {row['tokens'] / 1e6:.1f}M | "
                      f"{row['cpu_hours']} ({row['threads']} thread(s), {row['cpu']}) | {row['valid_perplexity']} | "
                      f"{row['commit']} |")  # fmt: skip
-    total = sum(row["cpu_hours"] or 0 for row in rows)
+    total = sum(row["cpu_hours"] for row in rows)
     lines += ["", f"Total: {sum(r['tokens'] for r in rows) / 1e6:.1f}M tokens, {total:.2f} CPU hours. "
               "The validation set is a random 0.5% of the training documents, held out."]  # fmt: skip
     return "\n".join(lines)
@@ -100,6 +110,7 @@ def ship(source: Path, out: Path, args) -> Path:
         model.half().save_pretrained(tmp)
         config = json.loads((tmp / "config.json").read_text(encoding="utf-8"))
         config["dtype"] = "float32"  # stored in half precision, loaded (and run) in float32
+        config["auto_map"] = AUTO_MAP  # every Auto class a user starts from, also without hf_ulmfit installed
         (tmp / "config.json").write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
         tokenizer.save_pretrained(tmp)
         (tmp / "training_log.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
@@ -108,6 +119,8 @@ def ship(source: Path, out: Path, args) -> Path:
         metrics = {"eval_perplexity": rows[-1]["valid_perplexity"]} if rows[-1]["valid_perplexity"] else {}
         write_model_card(tmp, model.float(), model_name=out.name, datasets=DATASETS, metrics=metrics, recipe=recipe,
                          source=segments_table(rows), license="cc-by-sa-3.0")  # fmt: skip
+        tmp.chmod(0o755)  # mkdtemp's private mode would outlive the rename
+        (tmp / "README.md").chmod(0o644)
         if out.exists():
             shutil.rmtree(out)
         tmp.replace(out)
@@ -125,6 +138,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=REPO / "pretrained" / "awd-lstm-small-en")
     parser.add_argument("--command-file", type=Path, help="the script that ran this segment (recorded in the log)")
     parser.add_argument("--threads", type=int, default=torch.get_num_threads(), help="CPU threads the run used")
+    parser.add_argument("--wall-hours", type=float, help="the segment's training time, where its state has none")
     args = parser.parse_args()
     ship(args.source, args.out, args)
 
