@@ -48,7 +48,7 @@ bench-model: $(BENCH_VENV)/.installed
 # Classifier quality against fastai (same LM weights, token ids and recipe); our side needs datasets there too.
 bench-quality: $(BENCH_VENV)/.installed
 	$(BENCH_VENV)/bin/python -c "import datasets, accelerate, evaluate" 2>/dev/null || \
-		$(BENCH_VENV)/bin/python -m pip install -q datasets accelerate evaluate
+		$(BENCH_VENV)/bin/python -m pip install -q -c constraints.txt datasets accelerate evaluate
 	HF_HUB_OFFLINE=1 $(BENCH_VENV)/bin/python benchmarks/fastai_quality.py $(BENCH_ARGS)
 
 clean:

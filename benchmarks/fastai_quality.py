@@ -11,7 +11,7 @@ Data: the demo's IMDb sample (`examples/data/`): a seeded draw of `--labels` tra
 sides get these ids. Recipe: every layer trainable, fastai's one-cycle (lr 1e-2, momentum 0.8/0.7/0.8, Adam
 betas (0.9, 0.99), eps 1e-5, weight decay 0.01) for `--epochs` epochs, batch 32, drop_mult 0.5, head [50] with
 dropout 0.1, bptt 72, max_len 1440: `examples/train_classifier.py`'s defaults on our side,
-`text_classifier_learner` + `unfreeze()` + `fit_one_cycle` on fastai's. Known differences, each measured to
+the model `text_classifier_learner` builds, `TextLearner`, `unfreeze()` and `fit_one_cycle` on fastai's. Known differences, each measured to
 change nothing in earlier side-by-sides (docs/model.md): our trainer clips gradients at norm 1 and leaves AR/TAR
 out of the classifier loss, fastai does neither.
 """
@@ -24,7 +24,6 @@ import statistics
 import sys
 import tempfile
 import time
-from operator import itemgetter
 from pathlib import Path
 
 import torch
@@ -48,7 +47,7 @@ def fastai_encoder_state(model) -> dict[str, torch.Tensor]:
     for layer in range(model.config.num_hidden_layers):
         prefix = f"ulmfit.rnns.{layer}."
         state[f"rnns.{layer}.weight_hh_l0_raw"] = ours[prefix + "weight_hh_l0"]
-        for name in ("weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0"):
+        for name in ("weight_ih_l0", "bias_ih_l0", "bias_hh_l0"):
             state[f"rnns.{layer}.module.{name}"] = ours[prefix + name]
     return {k: v.clone() for k, v in state.items()}
 
@@ -58,24 +57,34 @@ def train_fastai(lm, ids, labels, n_train: int, args, seed: int) -> float:
         AWD_LSTM,
         Categorize,
         Datasets,
+        ItemGetter,
         SortedDL,
         TensorText,
+        TextLearner,
         accuracy,
         awd_lstm_clas_config,
+        awd_lstm_clas_split,
+        get_text_classifier,
         pad_input_chunk,
         set_seed,
-        text_classifier_learner,
     )
 
     set_seed(seed)
     items = list(zip(ids, labels, strict=True))
     splits = [list(range(n_train)), list(range(n_train, len(items)))]
-    datasets = Datasets(items, [[itemgetter(0), TensorText], [itemgetter(1), Categorize()]], splits=splits)
+
+    def as_text(ids: list[int]) -> TensorText:
+        return TensorText(torch.tensor(ids))
+
+    # ItemGetter, not operator.itemgetter: fastai maps plain functions over each element of a tuple item.
+    datasets = Datasets(items, [[ItemGetter(0), as_text], [ItemGetter(1), Categorize()]], splits=splits)
     dls = datasets.dataloaders(bs=32, before_batch=pad_input_chunk, dl_type=SortedDL, seq_len=72)
-    dls.vocab = [["?"] * lm.config.vocab_size, dls.vocab]  # text_classifier_learner sizes the embedding from it
     config = dict(awd_lstm_clas_config, emb_sz=lm.config.embedding_size, n_hid=lm.config.hidden_size,
                   n_layers=lm.config.num_hidden_layers, pad_token=lm.config.pad_token_id)  # fmt: skip
-    learn = text_classifier_learner(dls, AWD_LSTM, config=config, pretrained=False, drop_mult=0.5, metrics=accuracy)
+    # What text_classifier_learner builds, sized from the LM instead of a fastai vocabulary.
+    model = get_text_classifier(AWD_LSTM, lm.config.vocab_size, len(dls.vocab), seq_len=72, config=config,
+                                drop_mult=0.5, max_len=72 * 20)  # fmt: skip
+    learn = TextLearner(dls, model, splitter=awd_lstm_clas_split, metrics=accuracy)
     learn.model[0].module.load_state_dict(fastai_encoder_state(lm), strict=True)
     learn.unfreeze()
     with learn.no_bar(), learn.no_logging():
