@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: venv demo test test-slow lint bench bench-model clean
+.PHONY: venv demo test test-slow lint bench bench-model bench-quality clean
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PY) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -44,6 +44,12 @@ bench: $(BENCH_VENV)/.installed
 bench-model: $(BENCH_VENV)/.installed
 	$(BENCH_VENV)/bin/python -c "import accelerate" 2>/dev/null || $(BENCH_VENV)/bin/python -m pip install -q accelerate
 	HF_HUB_OFFLINE=1 $(BENCH_VENV)/bin/python benchmarks/bench_model.py $(BENCH_ARGS)
+
+# Classifier quality against fastai (same LM weights, token ids and recipe); our side needs datasets there too.
+bench-quality: $(BENCH_VENV)/.installed
+	$(BENCH_VENV)/bin/python -c "import datasets, accelerate, evaluate" 2>/dev/null || \
+		$(BENCH_VENV)/bin/python -m pip install -q -c constraints.txt datasets accelerate evaluate
+	HF_HUB_OFFLINE=1 $(BENCH_VENV)/bin/python benchmarks/fastai_quality.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) build dist src/*.egg-info

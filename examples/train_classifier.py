@@ -11,6 +11,7 @@ result loads with `pipeline("text-classification", model=OUTPUT_DIR, trust_remot
 
 from hf_ulmfit import ULMFiTForSequenceClassification, ULMFiTTrainingArguments
 from hf_ulmfit.recipe.stages import (
+    ClassifierTrainingArguments,
     DataArguments,
     ModelArguments,
     check_direction,
@@ -53,7 +54,8 @@ def train_classifier(model_args: ModelArguments, data_args: DataArguments,
 
 
 def main(argv: list[str] | None = None) -> dict[str, float]:
-    return train_classifier(*parse_stage_args(argv))
+    # Stage 3's own defaults (ClassifierTrainingArguments: the recipe measured best from the shipped LM).
+    return train_classifier(*parse_stage_args(argv, training_class=ClassifierTrainingArguments))
 
 
 if __name__ == "__main__":

@@ -91,11 +91,26 @@ class DataArguments:
     backwards: bool = field(default=False, metadata={"help": "Read text right to left (backward model)."})
 
 
-def parse_stage_args(argv: list[str] | None = None):
-    """`(ModelArguments, DataArguments, ULMFiTTrainingArguments)` from the command line, or from one JSON file
-    given as the only argument (as transformers' example scripts do); also turns on progress logging."""
+@dataclass
+class ClassifierTrainingArguments(ULMFiTTrainingArguments):
+    """Stage 3's defaults, the recipe measured best from the shipped pretrained LM (docs/transfer.md): every layer
+    trainable from the start at one learning rate, fastai's one-cycle schedule over 10 epochs, batches of 32.
+    The paper's protective recipe (gradual unfreezing, rates divided by 2.6 per layer group, STLR) is one flag
+    set away: `--unfreeze_stages 1 1 1 2 --lr_decay_factor 2.6 --lr_schedule stlr`."""
+
+    learning_rate: float = field(default=1e-2, metadata={"help": "Learning rate (of the top layer group)."})
+    lr_decay_factor: float = field(default=1.0, metadata={"help": "Each lower layer group's LR is divided by this."})
+    lr_schedule: str = field(default="one_cycle", metadata={"help": "stlr, one_cycle or transformers."})
+    num_train_epochs: float = field(default=10.0, metadata={"help": "Epochs (unfreeze_stages overrides it)."})
+    per_device_train_batch_size: int = field(default=32, metadata={"help": "Documents per training batch."})
+
+
+def parse_stage_args(argv: list[str] | None = None, training_class: type = ULMFiTTrainingArguments):
+    """`(ModelArguments, DataArguments, training_class)` from the command line, or from one JSON file given as the
+    only argument (as transformers' example scripts do); also turns on progress logging. Stage 3 passes
+    `ClassifierTrainingArguments` for its own defaults."""
     argv = sys.argv[1:] if argv is None else argv
-    parser = HfArgumentParser((ModelArguments, DataArguments, ULMFiTTrainingArguments))
+    parser = HfArgumentParser((ModelArguments, DataArguments, training_class))
     if len(argv) == 1 and argv[0].endswith(".json"):
         parsed = parser.parse_json_file(json_file=argv[0])
     else:

@@ -1,0 +1,200 @@
+"""Does transfer win? A ULMFiT classifier from a pretrained LM beside TF-IDF + logistic regression and the same
+classifier trained from scratch, on the same labelled draws and the same test set (docs/transfer.md).
+
+    python examples/evaluate_transfer.py prepare                   # task files under RUN_DIR/data
+    python examples/evaluate_transfer.py run imdb --labels 1000 --seed 0 --method tfidf
+    python examples/evaluate_transfer.py run imdb --labels 1000 --seed 0 --method ulmfit
+    python examples/evaluate_transfer.py run imdb --labels 1000 --seed 0 --method scratch
+    python examples/evaluate_transfer.py run sst2 --labels all --seed 0 --method ulmfit
+    python examples/evaluate_transfer.py report                    # docs/transfer/ tables and plot
+
+`ulmfit` runs `examples/train_classifier.py`'s defaults from `--model` (the shipped LM unless given) with
+nothing else; `scratch` the same script without a pretrained model, at the LM's sizes; anything after `--` is
+passed on to the classifier script (for ablations, recorded with the row). Each run appends a row (accuracy, wall
+time, command, commit) to RUN_DIR/results.jsonl. Labelled draws are seeded samples of the task's training set;
+the test set is fixed per task (IMDb: 2,000 test reviews drawn once with seed 0; SST-2 and TREC-6: their test
+sets).
+"""
+
+import argparse
+import gzip
+import json
+import random
+import statistics
+import subprocess
+import sys
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+import torch
+
+from hf_ulmfit import ULMFiTConfig
+from hf_ulmfit.recipe.baselines import tfidf_accuracy
+from hf_ulmfit.recipe.stages import ClassifierTrainingArguments, parse_stage_args
+from hf_ulmfit.recipe.text_sources import load_texts
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from prepare_data import sst2, trec  # noqa: E402
+from prepare_data import write as write_jsonl  # noqa: E402
+from train_classifier import train_classifier  # noqa: E402
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED = REPO.parent / "shared" / "data"
+SHIPPED_LM = REPO / "pretrained" / "awd-lstm-small-en"
+IMDB_TEST_SIZE = 2000
+METHODS = ("tfidf", "scratch", "ulmfit")
+
+
+def read_jsonl_gz(path: Path) -> list[dict]:
+    with gzip.open(path, "rt", encoding="utf-8") as f:
+        return [json.loads(line) for line in f]
+
+
+def prepare(args) -> None:
+    """Each task's full training set and its fixed test set as JSON lines with `text` and `label`."""
+    if not SHARED.is_dir():
+        sys.exit(f"{SHARED} is missing: the evaluation reads IMDb, SST-2 and TREC from there.")
+    out = Path(args.run_dir) / "data"
+    out.mkdir(parents=True, exist_ok=True)
+    label = ["neg", "pos"]
+    imdb = {split: [{"text": r["text"], "label": label[r["label"]]} for r in read_jsonl_gz(SHARED / "imdb" / f"{split}.jsonl.gz")]
+            for split in ("train", "test")}  # fmt: skip
+    write_jsonl(imdb["train"], out / "imdb.train.jsonl")
+    write_jsonl(random.Random(0).sample(imdb["test"], IMDB_TEST_SIZE), out / "imdb.test.jsonl")
+    for split in ("train", "test"):
+        write_jsonl(sst2(SHARED / "sst2" / f"stsa.binary.{split}"), out / f"sst2.{split}.jsonl")
+        write_jsonl(trec(SHARED / "trec" / f"TREC.{split}", fine=False), out / f"trec.{split}.jsonl")
+
+
+def labelled_draw(args) -> Path:
+    """The seeded sample of `labels` training rows (all of them for 'all'), written once and reused."""
+    data = Path(args.run_dir) / "data"
+    path = data / f"{args.task}.train-{args.labels}-s{args.seed}.jsonl"
+    if not path.is_file():
+        rows = [json.loads(line) for line in (data / f"{args.task}.train.jsonl").open(encoding="utf-8")]
+        if args.labels != "all":
+            rows = random.Random(args.seed).sample(rows, int(args.labels))
+        write_jsonl(rows, path)
+    return path
+
+
+def classifier_argv(args, train: Path, test: Path, out: Path) -> list[str]:
+    argv = ["--train_files", str(train), "--validation_files", str(test), "--output_dir", str(out),
+            "--overwrite_output_dir", "--seed", str(args.seed), "--report_to", "none", "--save_strategy", "no",
+            "--eval_strategy", "no", "--disable_tqdm", "true"]  # fmt: skip
+    if args.method == "ulmfit":
+        return ["--model_name_or_path", str(args.model), *argv, *args.extra]
+    # From scratch: the pretrained model's sizes, its own vocabulary of the labelled texts.
+    config = ULMFiTConfig.from_pretrained(args.model)
+    sizes = ["--embedding_size", str(config.embedding_size), "--hidden_size", str(config.hidden_size),
+             "--num_hidden_layers", str(config.num_hidden_layers)]  # fmt: skip
+    return [*argv, *sizes, *args.extra]
+
+
+def run(args) -> None:
+    started = time.perf_counter()
+    data = Path(args.run_dir) / "data"
+    if not (data / f"{args.task}.test.jsonl").is_file():
+        sys.exit(f"{data} has no {args.task} files: run `python examples/evaluate_transfer.py prepare` first.")
+    train, test = labelled_draw(args), data / f"{args.task}.test.jsonl"
+    row = {"task": args.task, "labels": args.labels, "seed": args.seed, "method": args.method,
+           "extra": " ".join(args.extra)}  # fmt: skip
+    if args.method == "tfidf":
+        train_rows, test_rows = (load_texts([str(p)], "text", keep_columns=["label"]) for p in (train, test))
+        row["accuracy"] = tfidf_accuracy(train_rows["text"], train_rows["label"], test_rows["text"],
+                                         test_rows["label"], seed=args.seed)  # fmt: skip
+    else:
+        name = f"{args.task}-{args.labels}-{args.method}-s{args.seed}" + (f"-{args.tag}" if args.tag else "")
+        argv = classifier_argv(args, train, test, Path(args.run_dir) / "clas" / name)
+        metrics = train_classifier(*parse_stage_args(argv, training_class=ClassifierTrainingArguments))
+        row.update(accuracy=metrics["eval_accuracy"], f1=metrics["eval_f1"], model=str(args.model))
+    record(args, row, started)
+
+
+def record(args, row: dict, started: float) -> None:
+    """Append one result row with what is needed to reproduce it."""
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True)
+    row.update(
+        tag=args.tag, wall_s=round(time.perf_counter() - started, 1), threads=torch.get_num_threads(),
+        command="python examples/evaluate_transfer.py " + " ".join(sys.argv[1:]),
+        date=datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), commit=commit.stdout.strip(),
+    )  # fmt: skip
+    with open(Path(args.run_dir) / "results.jsonl", "a", encoding="utf-8") as f:
+        f.write(json.dumps(row) + "\n")
+    print(json.dumps(row))
+
+
+def summarize(rows: list[dict]) -> dict[tuple, list[float]]:
+    """Accuracies grouped by (task, labels, method, tag)."""
+    groups: dict[tuple, list[float]] = {}
+    for row in rows:
+        groups.setdefault((row["task"], row["labels"], row["method"], row.get("tag") or ""), []).append(row["accuracy"])
+    return groups
+
+
+def report(args) -> None:
+    """docs/transfer/results.md (mean ± standard deviation over draws, every row with its command) and
+    docs/transfer/imdb_labels.png (accuracy against the number of labels)."""
+    rows = [json.loads(line) for line in (Path(args.run_dir) / "results.jsonl").open(encoding="utf-8")]
+    out = REPO / "docs" / "transfer"
+    out.mkdir(parents=True, exist_ok=True)
+    groups = summarize(rows)
+    lines = ["# Transfer results (generated by `python examples/evaluate_transfer.py report`)", "",
+             "| task | labels | method | variant | accuracy (mean ± sd) | draws |", "|---|---|---|---|---|---|"]
+    for (task, labels, method, tag), accs in sorted(groups.items(), key=lambda kv: (kv[0][0], _order(kv[0][1]), kv[0][2:])):
+        sd = f" ± {statistics.stdev(accs):.3f}" if len(accs) > 1 else ""
+        lines.append(f"| {task} | {labels} | {method} | {tag or 'default'} | {statistics.mean(accs):.3f}{sd} | {len(accs)} |")
+    lines += ["", "## Every row", "", "| command | accuracy | wall s | threads | commit | date |", "|---|---|---|---|---|---|"]
+    lines += [f"| `{r['command']}` | {r['accuracy']:.4f} | {r['wall_s']} | {r['threads']} | {r['commit']} | {r['date']} |"
+              for r in rows]  # fmt: skip
+    (out / "results.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    plot_labels(groups, out / "imdb_labels.png")
+    print(f"wrote {out / 'results.md'} and {out / 'imdb_labels.png'}")
+
+
+def _order(labels: str) -> float:
+    return float("inf") if labels == "all" else int(labels)
+
+
+def plot_labels(groups: dict, path: Path) -> None:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(6, 4))
+    axes = figure.add_subplot()
+    for method in METHODS:
+        points = sorted((int(labels), statistics.mean(accs)) for (task, labels, m, tag), accs in groups.items()
+                        if task == "imdb" and m == method and not tag and labels != "all")  # fmt: skip
+        if points:
+            axes.plot(*zip(*points, strict=True), marker="o", label=method)
+    axes.set(xscale="log", xlabel="labelled IMDb reviews", ylabel="test accuracy", title="IMDb: accuracy vs labels")
+    axes.legend()
+    axes.grid(alpha=0.3)
+    FigureCanvasAgg(figure).print_png(str(path))
+
+
+def main() -> None:
+    argv = sys.argv[1:]
+    extra = argv[argv.index("--") + 1 :] if "--" in argv else []
+    argv = argv[: argv.index("--")] if "--" in argv else argv
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--run_dir", default=str(REPO / "runs" / "transfer"))
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("prepare", help=prepare.__doc__.splitlines()[0]).set_defaults(func=prepare)
+    one = commands.add_parser("run", help="one method on one labelled draw")
+    one.add_argument("task", choices=["imdb", "sst2", "trec"])
+    one.add_argument("--labels", default="all", help="number of labelled training examples, or 'all'")
+    one.add_argument("--seed", type=int, default=0)
+    one.add_argument("--method", choices=METHODS, required=True)
+    one.add_argument("--model", type=Path, default=SHIPPED_LM, help="the pretrained LM (ulmfit; scratch: its sizes)")
+    one.add_argument("--tag", default="", help="a name for an ablation (rows with a tag are reported apart)")
+    one.set_defaults(func=run)
+    commands.add_parser("report", help=report.__doc__.splitlines()[0]).set_defaults(func=report)
+    args = parser.parse_args(argv)
+    args.extra = extra
+    args.func(args)
+
+
+if __name__ == "__main__":
+    main()
