@@ -101,6 +101,8 @@ def ship(source: Path, out: Path, args) -> Path:
     state = trainer_state(source)
     log_path = out / "training_log.jsonl"
     previous = [json.loads(line) for line in log_path.open(encoding="utf-8")] if log_path.is_file() else []
+    if args.update_last:  # a later checkpoint of the segment shipped last: it replaces that row
+        previous = previous[:-1]
     rows = [*previous, segment_row(source, state, args, previous)]
     model = ULMFiTForCausalLM.from_pretrained(source)
     tokenizer = AutoTokenizer.from_pretrained(source)
@@ -138,6 +140,8 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=REPO / "pretrained" / "awd-lstm-small-en")
     parser.add_argument("--command-file", type=Path, help="the script that ran this segment (recorded in the log)")
     parser.add_argument("--threads", type=int, default=torch.get_num_threads(), help="CPU threads the run used")
+    parser.add_argument("--update-last", action="store_true",
+                        help="SOURCE continues the segment shipped last (a later checkpoint): replace its log row")
     parser.add_argument("--wall-hours", type=float, help="the segment's training time, where its state has none")
     args = parser.parse_args()
     ship(args.source, args.out, args)

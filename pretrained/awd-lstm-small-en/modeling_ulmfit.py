@@ -1,0 +1,652 @@
+"""AWD-LSTM (ULMFiT) models: encoder, causal LM head, sequence-classification head.
+
+Numerically this follows fastai 2.8's `AWD_LSTM`, `LinearDecoder`, `SentenceEncoder` and
+`PoolingLinearClassifier`. Like `configuration_ulmfit.py`, this file is copied into saved folders for
+`trust_remote_code=True`, so it imports only torch, transformers and its sibling configuration file.
+"""
+
+from dataclasses import dataclass
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+from torch.func import functional_call
+from transformers import GenerationMixin, PreTrainedModel
+from transformers import initialization as init
+from transformers.modeling_outputs import SequenceClassifierOutput
+from transformers.utils import ModelOutput
+
+from .configuration_ulmfit import ULMFiTConfig
+
+# One (h, c) pair per LSTM layer, each of shape (num_directions, batch, layer_output_size // num_directions).
+LSTMState = tuple[tuple[torch.Tensor, torch.Tensor], ...]
+
+
+@dataclass
+class ULMFiTModelOutput(ModelOutput):
+    r"""
+    last_hidden_state (`torch.FloatTensor` of shape `(batch_size, sequence_length, embedding_size)`):
+        Raw output of the last LSTM layer (zero at padded positions).
+    state (`tuple` of `(h, c)` pairs, one per layer):
+        The LSTM state after the last real token of each row; pass it back as `state` to continue the sequences.
+    hidden_states (`tuple(torch.FloatTensor)`, returned with `output_hidden_states=True`):
+        The input of the first LSTM (embeddings after embedding and input dropout), then each layer's raw output.
+    dropped_hidden_states (`tuple(torch.FloatTensor)`, returned with `output_hidden_states=True`):
+        Each layer's output as fed onwards: after hidden dropout for all layers but the last, whose dropout
+        (output dropout) belongs to the head.
+    """
+
+    last_hidden_state: torch.FloatTensor | None = None
+    state: LSTMState | None = None
+    hidden_states: tuple[torch.FloatTensor, ...] | None = None
+    dropped_hidden_states: tuple[torch.FloatTensor, ...] | None = None
+
+
+@dataclass
+class ULMFiTCausalLMOutput(ModelOutput):
+    r"""
+    loss (`torch.FloatTensor` of shape `(1,)`, returned when `labels` or `shift_labels` are given):
+        Cross-entropy, plus AR and TAR in training mode.
+    logits (`torch.FloatTensor` of shape `(batch_size, sequence_length, vocab_size)`):
+        Next-token scores.
+    state (`tuple` of `(h, c)` pairs, returned when `use_cache`):
+        The LSTM state after the last token; `generate()` carries it as its cache.
+    lm_loss (`torch.FloatTensor`, returned with a loss):
+        The cross-entropy part of `loss`.
+    ar_loss (`torch.FloatTensor`, returned with a loss in training mode):
+        `ar_alpha` times the mean square of the last layer's dropped output (computed in float32).
+    tar_loss (`torch.FloatTensor`, returned with a loss in training mode):
+        `tar_beta` times the mean square of the difference of consecutive raw outputs (computed in float32).
+    hidden_states (`tuple(torch.FloatTensor)`, returned with `output_hidden_states=True`):
+        As in [`ULMFiTModelOutput`].
+    """
+
+    loss: torch.FloatTensor | None = None
+    logits: torch.FloatTensor | None = None
+    state: LSTMState | None = None
+    lm_loss: torch.FloatTensor | None = None
+    ar_loss: torch.FloatTensor | None = None
+    tar_loss: torch.FloatTensor | None = None
+    hidden_states: tuple[torch.FloatTensor, ...] | None = None
+
+
+def locked_dropout(x: torch.Tensor, p: float, training: bool) -> torch.Tensor:
+    """Variational dropout: one mask per sequence and feature, shared by all time steps of `x` (B, T, F)."""
+    if not training or p == 0.0:
+        return x
+    mask = x.new_empty(x.shape[0], 1, x.shape[2]).bernoulli_(1 - p).div_(1 - p)
+    return x * mask
+
+
+def _check_ids(input_ids: torch.Tensor, vocab_size: int) -> None:
+    if input_ids.dim() != 2:
+        raise ValueError(f"input_ids must have shape (batch_size, sequence_length), got {tuple(input_ids.shape)}.")
+    if input_ids.shape[1] == 0:
+        raise ValueError("input_ids is empty: every sequence needs at least one token (xxbos at least).")
+    bad = (input_ids < 0) | (input_ids >= vocab_size)
+    if bad.any():
+        raise ValueError(
+            f"input_ids holds ids outside the vocabulary [0, {vocab_size}): "
+            f"{sorted(set(input_ids[bad].tolist()))[:10]}. Was the text tokenized with this model's tokenizer?"
+        )
+
+
+def _check_mask(attention_mask: torch.Tensor, shape: torch.Size) -> torch.Tensor:
+    """Validate a 0/1 mask whose ones form one contiguous block per row; return it as bool."""
+    if attention_mask.shape != shape:
+        raise ValueError(f"attention_mask has shape {tuple(attention_mask.shape)} but the input has {tuple(shape)}.")
+    if not ((attention_mask == 0) | (attention_mask == 1)).all():
+        raise ValueError("attention_mask must hold only 0 (padding) and 1 (real token).")
+    mask = attention_mask.bool()
+    lengths = mask.sum(1)
+    if (lengths == 0).any():
+        rows = torch.nonzero(lengths == 0).flatten().tolist()
+        raise ValueError(f"Rows {rows} of the batch have no real token (attention_mask all zero): empty sequences.")
+    # Contiguous iff the number of 0->1 and 1->0 switches (with zero padding on both ends) is exactly two.
+    padded = F.pad(mask.int(), (1, 1))
+    if ((padded[:, 1:] != padded[:, :-1]).sum(1) != 2).any():
+        raise ValueError("attention_mask must mark one contiguous block of real tokens per row (padding on the sides).")
+    return mask
+
+
+def _compact_index(mask: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """For a contiguous mask, the gather index that moves each row's tokens to the front, its inverse and lengths."""
+    lengths = mask.sum(1)
+    starts = mask.int().argmax(1)
+    positions = torch.arange(mask.shape[1], device=mask.device)
+    to_front = (starts[:, None] + positions).clamp(max=mask.shape[1] - 1)
+    back = (positions - starts[:, None]).clamp(min=0)
+    return to_front, back, lengths
+
+
+def _gather_time(x: torch.Tensor, index: torch.Tensor) -> torch.Tensor:
+    return x.gather(1, index[:, :, None].expand(-1, -1, x.shape[2]))
+
+
+def _segments(lengths: list[int]) -> list[tuple[int, int, int, int]]:
+    """For lengths sorted in decreasing order: (start, end, rows running, rows still running after end) for each
+    stretch of time during which the same rows run."""
+    ends = sorted(set(lengths))
+    running = [sum(n >= end for n in lengths) for end in ends]
+    return list(zip([0, *ends[:-1]], ends, running, [*running[1:], 0], strict=True))
+
+
+def _restore_time(x: torch.Tensor, back: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+    """Undo `_compact_index`'s move to the front; padded positions become zero."""
+    return _gather_time(x, back) * mask[:, :, None].to(x.dtype)
+
+
+class ULMFiTPreTrainedModel(PreTrainedModel):
+    config: ULMFiTConfig
+    config_class = ULMFiTConfig
+    base_model_prefix = "ulmfit"
+    main_input_name = "input_ids"
+    _is_stateful = True
+    _no_split_modules = []
+    # Losses are per-batch means (AR/TAR cannot be summed per token): Trainer must scale for accumulation itself.
+    accepts_loss_kwargs = False
+
+    @torch.no_grad()
+    def _init_weights(self, module: nn.Module):
+        """fastai's initialisation: uniform embeddings, torch's default LSTM init, zero decoder bias."""
+        r = self.config.initializer_range
+        if isinstance(module, nn.Embedding):
+            init.uniform_(module.weight, -r, r)
+        elif isinstance(module, nn.LSTM):
+            bound = module.hidden_size**-0.5
+            for param in module.parameters():
+                init.uniform_(param, -bound, bound)
+        elif isinstance(module, nn.BatchNorm1d):
+            init.ones_(module.weight)
+            init.constant_(module.bias, 1e-3)
+            init.zeros_(module.running_mean)
+            init.ones_(module.running_var)
+        elif isinstance(module, nn.Linear):
+            if module.out_features == self.config.vocab_size:  # the LM decoder (its weight is usually tied)
+                init.uniform_(module.weight, -r, r)
+            else:
+                init.kaiming_uniform_(module.weight, a=5**0.5)
+            if module.bias is not None:
+                init.zeros_(module.bias)
+
+
+class ULMFiTModel(ULMFiTPreTrainedModel):
+    """The AWD-LSTM encoder: embedding (with embedding dropout), locked input dropout, stacked single-layer LSTMs
+    with weight drop on the hidden-to-hidden matrices, locked dropout between layers."""
+
+    def __init__(self, config: ULMFiTConfig):
+        super().__init__(config)
+        self.embeddings = nn.Embedding(config.vocab_size, config.embedding_size, padding_idx=config.pad_token_id)
+        directions = 2 if config.bidirectional else 1
+        self.rnns = nn.ModuleList()
+        for layer in range(config.num_hidden_layers):
+            n_in = config.embedding_size if layer == 0 else config.hidden_size
+            n_out = config.embedding_size if layer == config.num_hidden_layers - 1 else config.hidden_size
+            self.rnns.append(
+                nn.LSTM(n_in, n_out // directions, batch_first=True, bidirectional=config.bidirectional)
+            )
+        self.post_init()
+
+    def get_input_embeddings(self):
+        return self.embeddings
+
+    def set_input_embeddings(self, value):
+        self.embeddings = value
+
+    def zero_state(self, batch_size: int) -> LSTMState:
+        """The initial (all-zero) state for `batch_size` sequences."""
+        weight = self.embeddings.weight
+        return tuple(
+            (weight.new_zeros(rnn.num_layers * (2 if rnn.bidirectional else 1), batch_size, rnn.hidden_size),) * 2
+            for rnn in self.rnns
+        )
+
+    def _embed(self, input_ids: torch.Tensor) -> torch.Tensor:
+        weight = self.embeddings.weight
+        p = self.config.embed_dropout * self.config.drop_mult
+        x = F.embedding(input_ids, weight, self.embeddings.padding_idx)
+        if self.training and p > 0:
+            # Drop whole word vectors: one keep/drop decision per vocabulary row for this forward.
+            row_mask = weight.new_empty(weight.shape[0], 1).bernoulli_(1 - p).div_(1 - p)
+            x = x * F.embedding(input_ids, row_mask)
+        return x
+
+    def _run_rnn(self, rnn: nn.LSTM, x: torch.Tensor, hx, segments: list[tuple[int, int, int, int]] | None):
+        if torch.is_autocast_enabled(x.device.type):
+            # Autocast casts the input and weights but not the state; oneDNN's LSTM refuses mixed precision.
+            dtype = torch.get_autocast_dtype(x.device.type)
+            x, hx = x.to(dtype), tuple(t.to(dtype) for t in hx)
+        p = self.config.weight_dropout * self.config.drop_mult
+        if self.training and p > 0:
+            # Weight drop (DropConnect): one dropped matrix for this forward, passed in without touching the
+            # parameter, so gradients flow to it and nothing is swapped inside the nn.LSTM.
+            dropped = {name: F.dropout(w, p, True) for name, w in rnn.named_parameters() if name.startswith("weight_hh")}
+
+            def call(inp, state):
+                return functional_call(rnn, dropped, (inp, state))
+        else:
+            call = rnn
+        if segments is None:
+            return call(x, hx)
+        # Rows sorted by decreasing length: one dense call per stretch of time in which the same rows are still
+        # running (dense oneDNN LSTM calls are several times faster than packed sequences on CPU).
+        h, c = hx
+        outputs, finished = [], []
+        for start, end, active, next_active in segments:
+            out, (h, c) = call(x[:active, start:end], (h[:, :active].contiguous(), c[:, :active].contiguous()))
+            outputs.append(F.pad(out, (0, 0, 0, 0, 0, x.shape[0] - active)))
+            finished.append((h[:, next_active:], c[:, next_active:]))
+        out = F.pad(torch.cat(outputs, 1), (0, 0, 0, x.shape[1] - segments[-1][1]))
+        final = tuple(torch.cat(parts[::-1], 1) for parts in zip(*finished, strict=True))
+        return out, final
+
+    def run_layers(self, x: torch.Tensor, state: LSTMState, segments=None):
+        """Input dropout, the LSTM stack and the dropouts between layers, on embeddings `x` (no input checks).
+        Returns the raw outputs (input first), the outputs as fed onwards, and the new state."""
+        x = locked_dropout(x, self.config.input_dropout * self.config.drop_mult, self.training)
+        hidden_p = self.config.hidden_dropout * self.config.drop_mult
+        raw_outputs, dropped_outputs, new_state = [x], [], []
+        for layer, rnn in enumerate(self.rnns):
+            x, layer_state = self._run_rnn(rnn, x, state[layer], segments)
+            new_state.append(layer_state)
+            raw_outputs.append(x)
+            if layer < len(self.rnns) - 1:
+                x = locked_dropout(x, hidden_p, self.training)
+            dropped_outputs.append(x)
+        return raw_outputs, dropped_outputs, new_state
+
+    def forward(
+        self,
+        input_ids: torch.LongTensor | None = None,
+        attention_mask: torch.Tensor | None = None,
+        state: LSTMState | None = None,
+        inputs_embeds: torch.FloatTensor | None = None,
+        output_hidden_states: bool | None = None,
+        return_dict: bool | None = None,
+        **kwargs,
+    ) -> ULMFiTModelOutput | tuple:
+        r"""
+        input_ids (`torch.LongTensor` of shape `(batch_size, sequence_length)`):
+            Token ids.
+        attention_mask (`torch.Tensor` of shape `(batch_size, sequence_length)`, *optional*):
+            1 for real tokens, 0 for padding; the real tokens of a row must be contiguous (padding on the left,
+            right or both). Padding never touches the state: each row's returned state is the one after its last
+            real token, and a left-padded row starts from `state` (or zeros) at its first real token.
+        state (`tuple` of `(h, c)` pairs, *optional*):
+            The state to start from (as returned by a previous call); zeros when omitted.
+        inputs_embeds (`torch.FloatTensor` of shape `(batch_size, sequence_length, embedding_size)`, *optional*):
+            Embeddings to use instead of `input_ids` (embedding dropout is then skipped, as in fastai).
+        """
+        output_hidden_states = (
+            output_hidden_states if output_hidden_states is not None else self.config.output_hidden_states
+        )
+        return_dict = return_dict if return_dict is not None else self.config.return_dict
+        if (input_ids is None) == (inputs_embeds is None):
+            raise ValueError("Pass exactly one of input_ids and inputs_embeds.")
+        if input_ids is not None:
+            _check_ids(input_ids, self.config.vocab_size)
+            x = self._embed(input_ids)
+        else:
+            if inputs_embeds.dim() != 3 or inputs_embeds.shape[1] == 0:
+                raise ValueError(f"inputs_embeds must be (batch, length >= 1, features), got {tuple(inputs_embeds.shape)}.")
+            x = inputs_embeds
+        batch_size = x.shape[0]
+        if state is None:
+            state = self.zero_state(batch_size)
+        elif len(state) != len(self.rnns) or state[0][0].shape[1] != batch_size:
+            raise ValueError(
+                f"state must hold one (h, c) pair per layer ({len(self.rnns)}) for batch size {batch_size}; got "
+                f"{len(state)} pairs for batch size {state[0][0].shape[1] if len(state) else 'n/a'}."
+            )
+
+        segments = order = None
+        if attention_mask is not None:
+            mask = _check_mask(attention_mask, x.shape[:2])
+            if not mask.all():
+                # Move every row's tokens to the front and sort rows by length, so padding neither feeds nor ends
+                # the LSTM (see `_run_rnn`).
+                to_front, back, lengths = _compact_index(mask)
+                order = torch.argsort(lengths, descending=True, stable=True)
+                x = _gather_time(x, to_front)[order]
+                state = tuple((h[:, order], c[:, order]) for h, c in state)
+                segments = _segments(lengths[order].tolist())
+
+        raw_outputs, dropped_outputs, new_state = self.run_layers(x, state, segments)
+        if order is not None:
+            unsort = torch.argsort(order)
+            raw_outputs = [_restore_time(t[unsort], back, mask) for t in raw_outputs]
+            dropped_outputs = [_restore_time(t[unsort], back, mask) for t in dropped_outputs]
+            new_state = [(h[:, unsort], c[:, unsort]) for h, c in new_state]
+        new_state = tuple(new_state)
+        hidden_states = tuple(raw_outputs) if output_hidden_states else None
+        dropped = tuple(dropped_outputs) if output_hidden_states else None
+        if not return_dict:
+            return tuple(v for v in (raw_outputs[-1], new_state, hidden_states, dropped) if v is not None)
+        return ULMFiTModelOutput(
+            last_hidden_state=raw_outputs[-1], state=new_state, hidden_states=hidden_states, dropped_hidden_states=dropped
+        )
+
+
+class ULMFiTForCausalLM(ULMFiTPreTrainedModel, GenerationMixin):
+    """AWD-LSTM language model: encoder, locked output dropout, linear decoder tied to the embedding."""
+
+    _tied_weights_keys = {"decoder.weight": "ulmfit.embeddings.weight"}
+
+    def __init__(self, config: ULMFiTConfig):
+        super().__init__(config)
+        if config.bidirectional:
+            raise ValueError("A bidirectional ULMFiT encoder sees the future; it cannot be a causal language model.")
+        self.ulmfit = ULMFiTModel(config)
+        self.decoder = nn.Linear(config.embedding_size, config.vocab_size, bias=config.output_bias)
+        self.post_init()
+
+    def get_output_embeddings(self):
+        return self.decoder
+
+    def layer_groups(self) -> list[list[nn.Module]]:
+        """fastai's LM split, bottom to top: one group per LSTM layer, then embedding + (tied) decoder on top."""
+        return [[rnn] for rnn in self.ulmfit.rnns] + [[self.ulmfit.embeddings, self.decoder]]
+
+    def set_output_embeddings(self, new_embeddings):
+        self.decoder = new_embeddings
+
+    @classmethod
+    def _supports_default_dynamic_cache(cls) -> bool:
+        # The cache is the LSTM state (`state`), not a key/value cache.
+        return False
+
+    def _reorder_cache(self, state: LSTMState, beam_idx: torch.LongTensor) -> LSTMState:
+        """Beam search: follow the surviving beams."""
+        return tuple((h.index_select(1, beam_idx), c.index_select(1, beam_idx)) for h, c in state)
+
+    def prepare_inputs_for_generation(self, input_ids, attention_mask=None, state=None, **kwargs):
+        model_inputs = super().prepare_inputs_for_generation(
+            input_ids, attention_mask=attention_mask, state=state, **kwargs
+        )
+        # With a state, only the new tokens are fed, and the mask covers the new tokens only.
+        mask = model_inputs.get("attention_mask")
+        if mask is not None and mask.shape[1] != model_inputs["input_ids"].shape[1]:
+            model_inputs["attention_mask"] = mask[:, -model_inputs["input_ids"].shape[1] :]
+        return model_inputs
+
+    def forward(
+        self,
+        input_ids: torch.LongTensor | None = None,
+        attention_mask: torch.Tensor | None = None,
+        state: LSTMState | None = None,
+        inputs_embeds: torch.FloatTensor | None = None,
+        labels: torch.LongTensor | None = None,
+        use_cache: bool | None = None,
+        output_hidden_states: bool | None = None,
+        return_dict: bool | None = None,
+        logits_to_keep: int = 0,
+        **kwargs,
+    ) -> ULMFiTCausalLMOutput | tuple:
+        r"""
+        labels (`torch.LongTensor` of shape `(batch_size, sequence_length)`, *optional*):
+            transformers' causal-LM convention: `labels` are the input ids, shifted inside; -100 is ignored. For
+            stream data (targets already shifted, every token a target once) pass `shift_labels` instead.
+        use_cache (`bool`, *optional*):
+            Return the final LSTM `state` (defaults to `config.use_cache`).
+        logits_to_keep (`int`, *optional*):
+            Compute logits for the last `logits_to_keep` positions only (0: all), as generation's prefill needs.
+        """
+        return_dict = return_dict if return_dict is not None else self.config.return_dict
+        use_cache = use_cache if use_cache is not None else self.config.use_cache
+        outputs = self.ulmfit(
+            input_ids,
+            attention_mask=attention_mask,
+            state=state,
+            inputs_embeds=inputs_embeds,
+            output_hidden_states=output_hidden_states,
+            return_dict=True,
+        )
+        raw = outputs.last_hidden_state
+        dropped = locked_dropout(raw, self.config.output_dropout * self.config.drop_mult, self.training)
+        kept = dropped[:, -logits_to_keep:] if logits_to_keep else dropped
+        logits = self.decoder(kept)
+
+        loss = lm_loss = ar_loss = tar_loss = None
+        shift_labels = kwargs.pop("shift_labels", None)
+        if shift_labels is not None:
+            shift_labels = shift_labels.contiguous()
+        if labels is not None or shift_labels is not None:
+            if logits_to_keep:
+                raise ValueError("A loss needs the logits of every position: do not pass logits_to_keep with labels.")
+            target = shift_labels if shift_labels is not None else labels
+            if target.shape != logits.shape[:2]:
+                raise ValueError(f"labels have shape {tuple(target.shape)}, expected {tuple(logits.shape[:2])}.")
+            real = target[target != -100]
+            if real.numel() and (real.min() < 0 or real.max() >= self.config.vocab_size):
+                raise ValueError(f"labels must be token ids in [0, {self.config.vocab_size}) or -100.")
+            lm_loss = self.loss_function(
+                logits=logits, labels=labels, vocab_size=self.config.vocab_size, shift_labels=shift_labels, **kwargs
+            )
+            loss = lm_loss
+            if self.training:
+                # AR/TAR in float32 even under autocast: squares of activations overflow or lose precision in half.
+                ar_loss = self.config.ar_alpha * dropped.float().pow(2).mean()
+                tar_loss = self.config.tar_beta * (raw[:, 1:].float() - raw[:, :-1].float()).pow(2).mean()
+                loss = lm_loss + ar_loss + tar_loss
+
+        new_state = outputs.state if use_cache else None
+        if not return_dict:
+            return tuple(v for v in (loss, logits, new_state, outputs.hidden_states) if v is not None)
+        return ULMFiTCausalLMOutput(
+            loss=loss,
+            logits=logits,
+            state=new_state,
+            lm_loss=lm_loss,
+            ar_loss=ar_loss,
+            tar_loss=tar_loss,
+            hidden_states=outputs.hidden_states,
+        )
+
+
+class ULMFiTClassificationHead(nn.Module):
+    """fastai's `PoolingLinearClassifier` layers: blocks of BatchNorm1d, Dropout, Linear (no bias), ReLU between."""
+
+    def __init__(self, config: ULMFiTConfig):
+        super().__init__()
+        sizes = [3 * config.embedding_size, *config.classifier_hidden_sizes, config.num_labels]
+        probs = [config.output_dropout * config.drop_mult, *config.classifier_dropouts]
+        self.layers = nn.Sequential()
+        for i, (n_in, n_out, p) in enumerate(zip(sizes[:-1], sizes[1:], probs, strict=True)):
+            block = [nn.BatchNorm1d(n_in), nn.Dropout(p), nn.Linear(n_in, n_out, bias=False)]
+            if i < len(sizes) - 2:
+                block.append(nn.ReLU())
+            self.layers.append(nn.Sequential(*block))
+
+    def forward(self, pooled: torch.Tensor) -> torch.Tensor:
+        return self.layers(pooled)
+
+
+def pooling_start(lengths: torch.Tensor, bptt: int, max_len: int) -> torch.Tensor:
+    """First pooled position of each document: fastai 2's `SentenceEncoder` keeps the outputs of the chunks
+    starting at i (a multiple of `bptt`) with length - i <= max_len."""
+    return torch.div(lengths - max_len + bptt - 1, bptt, rounding_mode="floor").clamp(min=0) * bptt
+
+
+class ConcatPool:
+    """Running masked concat pooling [last real token, max, mean] over chunks of one batch of documents."""
+
+    def __init__(self, batch_size: int, features: int, like: torch.Tensor):
+        self.max = like.new_full((batch_size, features), float("-inf"))
+        self.sum = like.new_zeros(batch_size, features)
+        self.count = like.new_zeros(batch_size, 1)
+        self.last = like.new_zeros(batch_size, features)
+
+    def update(self, out: torch.Tensor, keep: torch.Tensor, is_last: torch.Tensor) -> None:
+        """`out` (b, t, F) chunk outputs of the first b rows; `keep` (b, t) positions to pool; `is_last` (b, t)
+        each row's last token."""
+        rows, keep3 = out.shape[0], keep[:, :, None]
+        update = {
+            "max": torch.maximum(self.max[:rows], out.masked_fill(~keep3, float("-inf")).amax(1)),
+            "sum": self.sum[:rows] + out.masked_fill(~keep3, 0.0).sum(1),
+            "count": self.count[:rows] + keep.sum(1, keepdim=True),
+            "last": self.last[:rows] + out.masked_fill(~is_last[:, :, None], 0.0).sum(1),
+        }
+        for name, head in update.items():
+            setattr(self, name, torch.cat([head, getattr(self, name)[rows:]]))
+
+    def result(self) -> torch.Tensor:
+        return torch.cat([self.last, self.max, self.sum / self.count], dim=1)
+
+
+class ULMFiTForSequenceClassification(ULMFiTPreTrainedModel):
+    """ULMFiT classifier: the encoder reads each document in chunks of `bptt` tokens with the state carried
+    (BPT3C), the outputs of the chunks that start within the last `max_len` tokens are concat-pooled, then a small head.
+
+    The result for a document never depends on its batch or padding side (fastai issue 3379 drops tokens of
+    shorter documents in padded batches; here every row is aligned on its own first token)."""
+
+    def __init__(self, config: ULMFiTConfig):
+        super().__init__(config)
+        self.num_labels = config.num_labels
+        self.ulmfit = ULMFiTModel(config)
+        self.classifier = ULMFiTClassificationHead(config)
+        self.post_init()
+
+    def layer_groups(self) -> list[list[nn.Module]]:
+        """fastai's classifier split, bottom to top: embedding, each LSTM layer, the head."""
+        return [[self.ulmfit.embeddings]] + [[rnn] for rnn in self.ulmfit.rnns] + [[self.classifier]]
+
+    @classmethod
+    def from_pretrained(cls, pretrained_model_name_or_path, *model_args, config=None, **kwargs):
+        """Also loads a language-model checkpoint: the encoder weights are kept, the head is new, and the
+        dropouts switch to fastai's classifier defaults (0.05/0.4/0.5/0.3/0.4 before `drop_mult`) unless given
+        as keyword arguments here."""
+        if config is None:
+            hub_kwargs = {k: kwargs[k] for k in _HUB_KWARGS if k in kwargs}
+            config = cls.config_class.from_pretrained(pretrained_model_name_or_path, **hub_kwargs)
+            if "ULMFiTForCausalLM" in (config.architectures or []):
+                overrides = {k: kwargs.pop(k) for k in list(kwargs) if k in _CONFIG_OVERRIDES}
+                config = config.for_classifier(**overrides)
+            else:
+                for key in [k for k in kwargs if k in _CONFIG_OVERRIDES]:
+                    setattr(config, key, kwargs.pop(key))
+        return super().from_pretrained(pretrained_model_name_or_path, *model_args, config=config, **kwargs)
+
+    def _encode(self, input_ids: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+        """BPT3C over documents aligned at position 0; returns the pooled features (B, 3 * embedding_size)."""
+        config, bptt = self.config, self.config.bptt
+        keep_from = pooling_start(lengths, bptt, config.max_len)
+        # Longest documents first: the rows still being read are then always a prefix of the batch, so finished
+        # documents drop out at chunk boundaries and cost nothing more.
+        order = torch.argsort(lengths, descending=True, stable=True)
+        input_ids, lengths, keep_from = input_ids[order], lengths[order], keep_from[order]
+        host_lengths = lengths.tolist()
+        encoder = self.ulmfit
+        pool = ConcatPool(len(host_lengths), config.embedding_size, encoder.embeddings.weight)
+        state = encoder.zero_state(len(host_lengths))
+        for i in range(0, host_lengths[0], bptt):
+            active = sum(n > i for n in host_lengths)
+            state = tuple((h[:, :active], c[:, :active]) for h, c in state)
+            # Rows that end inside this chunk stop there (`_run_rnn`'s segments): no LSTM work on padding.
+            width = min(host_lengths[0] - i, bptt)
+            ends = [min(n - i, width) for n in host_lengths[:active]]
+            segments = _segments(ends) if ends[-1] < width else None
+            chunk = input_ids[:active, i : i + width]
+            # The ids were checked once in forward; each chunk goes straight to the layers (fresh dropout masks).
+            raw, _, state = encoder.run_layers(encoder._embed(chunk), state, segments)
+            if self.training:  # truncated BPTT: gradients stop at chunk boundaries, as in fastai
+                state = tuple((h.detach(), c.detach()) for h, c in state)
+            positions = torch.arange(i, i + width, device=input_ids.device)[None]
+            keep = (positions >= keep_from[:active, None]) & (positions < lengths[:active, None])
+            if keep.any():
+                pool.update(raw[-1], keep, positions == lengths[:active, None] - 1)
+        return pool.result()[torch.argsort(order)]
+
+    def forward(
+        self,
+        input_ids: torch.LongTensor | None = None,
+        attention_mask: torch.Tensor | None = None,
+        labels: torch.Tensor | None = None,
+        output_hidden_states: bool | None = None,
+        return_dict: bool | None = None,
+        **kwargs,
+    ) -> SequenceClassifierOutput | tuple:
+        r"""
+        input_ids (`torch.LongTensor` of shape `(batch_size, sequence_length)`):
+            Token ids of whole documents (any length: they are read `bptt` tokens at a time).
+        attention_mask (`torch.Tensor` of shape `(batch_size, sequence_length)`, *optional*):
+            1 for real tokens, 0 for padding, on either side.
+        labels (`torch.Tensor`, *optional*):
+            Class indices of shape `(batch_size,)` (single-label), multi-hot floats of shape
+            `(batch_size, num_labels)` (multi-label), or floats of shape `(batch_size,)`/`(batch_size, num_labels)`
+            (regression), following `config.problem_type` as transformers defines it.
+        output_hidden_states (`bool`, *optional*):
+            Return the pooled features `[last, max, mean]` (the head's input) as `hidden_states[0]`; the LSTM
+            outputs of a long document are not kept (it is read chunk by chunk).
+        """
+        return_dict = return_dict if return_dict is not None else self.config.return_dict
+        if input_ids is None:
+            raise ValueError("ULMFiTForSequenceClassification needs input_ids.")
+        _check_ids(input_ids, self.config.vocab_size)
+        if attention_mask is not None:
+            mask = _check_mask(attention_mask, input_ids.shape)
+            to_front, _, lengths = _compact_index(mask)
+            input_ids = input_ids.gather(1, to_front).masked_fill(
+                torch.arange(input_ids.shape[1], device=input_ids.device)[None] >= lengths[:, None],
+                self.config.pad_token_id,
+            )
+            input_ids = input_ids[:, : int(lengths.max())]
+        else:
+            lengths = torch.full((input_ids.shape[0],), input_ids.shape[1], device=input_ids.device)
+        pooled = self._encode(input_ids, lengths)
+        logits = self.classifier(pooled)
+
+        loss = None
+        if labels is not None:
+            loss = self._loss(logits, labels)
+        if not return_dict:
+            return (loss, logits) if loss is not None else (logits,)
+        return SequenceClassifierOutput(loss=loss, logits=logits, hidden_states=(pooled,) if output_hidden_states else None)
+
+    def _loss(self, logits: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+        config, batch_size = self.config, logits.shape[0]
+        labels = labels.to(logits.device)
+        if config.problem_type is None:
+            if self.num_labels == 1:
+                config.problem_type = "regression"
+            elif labels.dtype in (torch.long, torch.int):
+                config.problem_type = "single_label_classification"
+            else:
+                config.problem_type = "multi_label_classification"
+        if config.problem_type == "single_label_classification":
+            if labels.shape != (batch_size,) or labels.is_floating_point():
+                raise ValueError(
+                    f"single_label_classification needs integer labels of shape ({batch_size},), got "
+                    f"{labels.dtype} of shape {tuple(labels.shape)}."
+                )
+            if (labels < 0).any() or (labels >= self.num_labels).any():
+                raise ValueError(
+                    f"labels must lie in [0, {self.num_labels}) for this {self.num_labels}-label model; got "
+                    f"{sorted(set(labels[(labels < 0) | (labels >= self.num_labels)].tolist()))}."
+                )
+            return F.cross_entropy(logits.float(), labels)
+        if config.problem_type == "multi_label_classification":
+            if labels.shape != logits.shape:
+                raise ValueError(
+                    f"multi_label_classification needs labels of shape {tuple(logits.shape)} (one 0/1 column per "
+                    f"label), got {tuple(labels.shape)}."
+                )
+            return F.binary_cross_entropy_with_logits(logits.float(), labels.float())
+        if labels.numel() != logits.numel():
+            raise ValueError(f"regression needs {logits.numel()} label values, got shape {tuple(labels.shape)}.")
+        return F.mse_loss(logits.float(), labels.float().view_as(logits))
+
+
+# `from_pretrained` keyword arguments that address the Hub, not the configuration.
+_HUB_KWARGS = ("cache_dir", "force_download", "local_files_only", "token", "revision", "subfolder", "proxies")
+# Configuration fields a user may set when loading a classifier.
+_CONFIG_OVERRIDES = (*ULMFiTConfig.__annotations__, "num_labels", "id2label", "label2id", "problem_type")
+
+__all__ = [
+    "ULMFiTPreTrainedModel",
+    "ULMFiTModel",
+    "ULMFiTForCausalLM",
+    "ULMFiTForSequenceClassification",
+    "ULMFiTModelOutput",
+    "ULMFiTCausalLMOutput",
+]
