@@ -7,6 +7,8 @@
 The vocabulary moves to the target corpus (new tokens start from the mean embedding) unless `--keep_vocab`.
 """
 
+from transformers import set_seed
+
 from hf_ulmfit import ULMFiTTrainingArguments, transfer_vocab
 from hf_ulmfit.recipe.stages import (
     DataArguments,
@@ -28,6 +30,7 @@ def finetune_lm(model_args: ModelArguments, data_args: DataArguments,
     if not model_args.model_name_or_path:
         raise ValueError("Stage 2 fine-tunes a pretrained LM: pass --model_name_or_path (the stage-1 folder).")
     out = check_output_dir(training_args, model_args.overwrite_output_dir)
+    set_seed(training_args.seed)  # new weights (a head, a model from scratch) follow --seed, like the steps
     model, tokenizer = load_pretrained_lm(model_args.model_name_or_path)
     check_direction(model.config, data_args)
     train, valid = load_stage_data(data_args, labelled=False, seed=training_args.seed)

@@ -8,6 +8,8 @@ Any `--dataset_name` from the Hub works too when online. `--help` lists every op
 them works as well.
 """
 
+from transformers import set_seed
+
 from hf_ulmfit import ULMFiTForCausalLM, ULMFiTTrainingArguments
 from hf_ulmfit.recipe.stages import (
     DataArguments,
@@ -27,6 +29,7 @@ def pretrain_lm(model_args: ModelArguments, data_args: DataArguments,
                 training_args: ULMFiTTrainingArguments) -> dict[str, float]:
     """A vocabulary and an AWD-LSTM language model trained from random weights on general-domain text."""
     out = check_output_dir(training_args, model_args.overwrite_output_dir)
+    set_seed(training_args.seed)  # new weights (a head, a model from scratch) follow --seed, like the steps
     # Nothing pretrained to protect: every layer group trains at `learning_rate`.
     train_all_groups_at_one_rate(training_args)
     train, valid = load_stage_data(data_args, labelled=False, seed=training_args.seed)

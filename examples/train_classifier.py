@@ -9,6 +9,8 @@ Without `--model_name_or_path` the same classifier is trained from scratch (the 
 result loads with `pipeline("text-classification", model=OUTPUT_DIR, trust_remote_code=True)`.
 """
 
+from transformers import set_seed
+
 from hf_ulmfit import ULMFiTForSequenceClassification, ULMFiTTrainingArguments
 from hf_ulmfit.recipe.stages import (
     ClassifierTrainingArguments,
@@ -33,6 +35,7 @@ def train_classifier(model_args: ModelArguments, data_args: DataArguments,
                      training_args: ULMFiTTrainingArguments) -> dict[str, float]:
     """A classifier on the stage-2 encoder, or from random weights without `model_name_or_path`."""
     out = check_output_dir(training_args, model_args.overwrite_output_dir)
+    set_seed(training_args.seed)  # new weights (a head, a model from scratch) follow --seed, like the steps
     train, valid = load_stage_data(data_args, labelled=True, seed=training_args.seed)
     fields = classifier_fields(model_args, training_args, label_names(train, data_args.label_column))
 

@@ -237,3 +237,69 @@ def test_serve_example_classifies_jsonl_in_input_order(stages, tmp_path, capsys)
 
     expected, _ = predict_probabilities(str(out / "clas"), texts, batch_size=8)
     assert [r["probabilities"]["pos"] for r in rows] == pytest.approx(expected[:, 1].tolist(), abs=1e-5)
+
+
+def test_classifier_script_defaults_are_the_measured_recipe():
+    from hf_ulmfit.recipe.stages import ClassifierTrainingArguments, parse_stage_args
+
+    _, _, training_args = parse_stage_args(["--output_dir", "out"], training_class=ClassifierTrainingArguments)
+    assert (training_args.num_train_epochs, training_args.lr_schedule, training_args.lr_decay_factor) == (10, "one_cycle", 1)
+    assert training_args.unfreeze_stages is None and training_args.per_device_train_batch_size == 32
+    _, _, generic = parse_stage_args(["--output_dir", "out"])  # the LM stages keep ULMFiTTrainingArguments' own
+    assert generic.lr_decay_factor == 2.6
+
+
+def _weights(folder):
+    from safetensors.torch import load_file
+
+    return load_file(str(folder / "model.safetensors"))
+
+
+def test_same_seed_same_classifier_and_resume_continues_the_interrupted_run(data, stages, tmp_path):
+    import shutil
+
+    lm = str(stages[0] / "lm2")
+
+    def run(out, **overrides):
+        return train_classifier(
+            ModelArguments(**SIZES, model_name_or_path=lm),
+            DataArguments(train_files=[data["train"]], validation_files=[data["test"]]),
+            args(out, max_steps=8, save_strategy="steps", save_steps=4, **overrides),
+        )
+
+    run(tmp_path / "a")
+    run(tmp_path / "b")  # the same seed: the same head, the same steps
+    first, second = _weights(tmp_path / "a"), _weights(tmp_path / "b")
+    assert all(torch.equal(first[k], second[k]) for k in first)
+    # BatchNorm counted its 8 training batches from zero (from_pretrained once left the counter uninitialised).
+    assert first["classifier.layers.0.0.num_batches_tracked"].item() == 8
+    # An interrupted run: only its step-4 checkpoint exists. Resuming continues from it, leaves it untouched and
+    # ends where the uninterrupted run ended.
+    (tmp_path / "c").mkdir()
+    shutil.copytree(tmp_path / "a" / "checkpoint-4", tmp_path / "c" / "checkpoint-4")
+    saved = tmp_path / "c" / "checkpoint-4" / "model.safetensors"
+    before = saved.stat().st_mtime_ns
+    run(tmp_path / "c", resume_from_checkpoint=str(tmp_path / "c" / "checkpoint-4"))
+    assert saved.stat().st_mtime_ns == before
+    resumed = _weights(tmp_path / "c")
+    assert all(torch.allclose(first[k].float(), resumed[k].float(), atol=1e-6) for k in first)
+
+
+def test_a_missing_matplotlib_costs_the_plot_not_the_model(data, stages, tmp_path, monkeypatch, caplog):
+    import builtins
+
+    real_import = builtins.__import__
+
+    def no_matplotlib(name, *args, **kwargs):
+        if name.startswith("matplotlib"):
+            raise ImportError("No module named 'matplotlib'")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_matplotlib)
+    train_classifier(
+        ModelArguments(**SIZES, model_name_or_path=str(stages[0] / "lm2")),
+        DataArguments(train_files=[data["train"]], validation_files=[data["test"]]), args(tmp_path / "clas"),
+    )  # fmt: skip
+    files = {p.name for p in (tmp_path / "clas").iterdir()}
+    assert {"model.safetensors", "config.json", "README.md"} <= files and "training_curves.png" not in files
+    assert "matplotlib is not installed" in caplog.text

@@ -246,23 +246,35 @@ def classifier_trainer(model, tokenizer, training_args, train: Dataset, valid: D
 
 def train_evaluate_save(trainer: ULMFiTTrainer, model_args: ModelArguments, data_args: DataArguments,
                         out: Path) -> dict[str, float]:
-    """LR finder (optional), training, evaluation, then model, tokenizer, card, metrics and plots into `out` (and
-    the Hub with `push_to_hub`)."""
+    """LR finder (optional), training (resumed from `--resume_from_checkpoint` when given), evaluation, then model,
+    tokenizer, card and metrics into `out` (and the Hub with `push_to_hub`); the plots can fail without costing
+    the trained model."""
     if model_args.lr_find:
         result = find_lr(trainer, plot_path=str(out / "lr_find.png"))
         logger.info(f"LR finder: valley {result.valley:.2e}, steepest {result.steepest:.2e} (lr_find.png)")
-    trainer.train()
+    trainer.train(resume_from_checkpoint=trainer.args.resume_from_checkpoint)
     metrics = trainer.evaluate()
     trainer.log_metrics("eval", metrics)
     trainer.save_metrics("eval", metrics, combined=False)
-    save_training_curves(trainer.state.log_history, out / "training_curves.png")
     card = {"finetuned_from": model_args.model_name_or_path, "dataset": data_names(data_args)}
-    if trainer.args.push_to_hub:  # saves, writes the card, uploads output_dir (weights, code, tokenizer, plots)
-        trainer.push_to_hub(**card)
+    if trainer.args.push_to_hub:
+        plot_training_curves(trainer, out)  # first, to be uploaded with the model; a failure costs only the plot
+        trainer.push_to_hub(**card)  # saves model, tokenizer and card, then uploads output_dir
     else:
         trainer.save_model(str(out))
         trainer.create_model_card(**card)
+        plot_training_curves(trainer, out)
     return metrics
+
+
+def plot_training_curves(trainer: ULMFiTTrainer, out: Path) -> None:
+    """training_curves.png, or a log line: a plot is never worth the trained model."""
+    try:
+        save_training_curves(trainer.state.log_history, out / "training_curves.png")
+    except ImportError:
+        logger.warning(f"matplotlib is not installed: no training_curves.png in {out} (the model is saved).")
+    except Exception:  # noqa: BLE001 - whatever breaks in plotting
+        logger.exception(f"Could not draw {out / 'training_curves.png'} (the model is saved).")
 
 
 def data_names(data_args: DataArguments) -> list[str]:

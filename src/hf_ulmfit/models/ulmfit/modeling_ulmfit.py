@@ -306,6 +306,8 @@ class ULMFiTPreTrainedModel(PreTrainedModel):
             init.constant_(module.bias, 1e-3)
             init.zeros_(module.running_mean)
             init.ones_(module.running_var)
+            # from_pretrained allocates buffers it does not load uninitialised: this one would be saved as garbage
+            module.num_batches_tracked.zero_()
         elif isinstance(module, nn.Linear):
             if module.out_features == self.config.vocab_size:  # the LM decoder (its weight is usually tied)
                 init.uniform_(module.weight, -r, r)
