@@ -27,12 +27,6 @@ from hf_ulmfit.model_card import recipe_from_args, write_model_card
 from hf_ulmfit.training.plots import save_training_curves
 
 REPO = Path(__file__).resolve().parent.parent
-AUTO_MAP = {
-    "AutoConfig": "configuration_ulmfit.ULMFiTConfig",
-    "AutoModel": "modeling_ulmfit.ULMFiTModel",
-    "AutoModelForCausalLM": "modeling_ulmfit.ULMFiTForCausalLM",
-    "AutoModelForSequenceClassification": "modeling_ulmfit.ULMFiTForSequenceClassification",
-}
 DATASETS = ["wikitext-2 (train)", "imdb (train + unsup reviews; no test text)"]
 
 
@@ -112,7 +106,6 @@ def ship(source: Path, out: Path, args) -> Path:
         model.half().save_pretrained(tmp)
         config = json.loads((tmp / "config.json").read_text(encoding="utf-8"))
         config["dtype"] = "float32"  # stored in half precision, loaded (and run) in float32
-        config["auto_map"] = AUTO_MAP  # every Auto class a user starts from, also without hf_ulmfit installed
         (tmp / "config.json").write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
         tokenizer.save_pretrained(tmp)
         (tmp / "training_log.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")

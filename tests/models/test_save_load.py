@@ -68,7 +68,11 @@ REMOTE = textwrap.dedent(
             if name.split(".")[0] == "hf_ulmfit":
                 raise ImportError("hf_ulmfit must not be imported here")
     sys.meta_path.insert(0, Block())
-    from transformers import AutoModelForCausalLM, AutoModelForSequenceClassification
+    from transformers import AutoModel, AutoModelForCausalLM, AutoModelForSequenceClassification
+    # An LM folder starts a classifier or a bare encoder too (transformers' run_classification.py does the first).
+    assert type(AutoModel.from_pretrained(sys.argv[1], trust_remote_code=True)).__name__ == "ULMFiTModel"
+    new_head = AutoModelForSequenceClassification.from_pretrained(sys.argv[1], trust_remote_code=True, num_labels=3)
+    assert type(new_head).__name__ == "ULMFiTForSequenceClassification"
     lm = AutoModelForCausalLM.from_pretrained(sys.argv[1], trust_remote_code=True).eval()
     clas = AutoModelForSequenceClassification.from_pretrained(sys.argv[2], trust_remote_code=True).eval()
     x = torch.load(sys.argv[3])

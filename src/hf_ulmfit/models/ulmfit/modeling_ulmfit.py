@@ -281,6 +281,15 @@ def align_documents(input_ids: torch.Tensor, mask: torch.Tensor, pad_token_id: i
     return input_ids.gather(1, to_front).masked_fill(positions >= lengths[:, None], pad_token_id), lengths
 
 
+# The saved folder's own modules, by Auto class (the file names of this module and its configuration sibling).
+REMOTE_AUTO_MAP = {
+    "AutoConfig": "configuration_ulmfit.ULMFiTConfig",
+    "AutoModel": "modeling_ulmfit.ULMFiTModel",
+    "AutoModelForCausalLM": "modeling_ulmfit.ULMFiTForCausalLM",
+    "AutoModelForSequenceClassification": "modeling_ulmfit.ULMFiTForSequenceClassification",
+}
+
+
 class ULMFiTPreTrainedModel(PreTrainedModel):
     config: ULMFiTConfig
     config_class = ULMFiTConfig
@@ -290,6 +299,13 @@ class ULMFiTPreTrainedModel(PreTrainedModel):
     _no_split_modules = []
     # Losses are per-batch means (AR/TAR cannot be summed per token): Trainer must scale for accumulation itself.
     accepts_loss_kwargs = False
+
+    def save_pretrained(self, save_directory, *args, **kwargs):
+        """`PreTrainedModel.save_pretrained`, with every Auto class a user may start from in the folder's
+        `auto_map` (transformers writes only the saved class's own), so that an LM folder also loads as
+        `AutoModel` or `AutoModelForSequenceClassification` with `trust_remote_code=True`."""
+        self.config.auto_map = {**REMOTE_AUTO_MAP, **(getattr(self.config, "auto_map", None) or {})}
+        return super().save_pretrained(save_directory, *args, **kwargs)
 
     @torch.no_grad()
     def _init_weights(self, module: nn.Module):
