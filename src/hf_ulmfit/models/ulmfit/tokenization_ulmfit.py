@@ -47,7 +47,10 @@ _WS_NOT_SPACE = _WS.replace(" ", "")
 SPACE_MARK = "\u2581"
 # Private-use characters that tag a repetition while its count is written: start and end of the count for
 # characters (replace_rep) and words (replace_wrep), and one placeholder per decimal place of the count.
-_REP, _REP_END, _WREP, _WREP_END = "\ue000\ue001\ue002\ue003"
+_REP, _REP_END, _WREP, _WREP_END, _WREP_IN = "\ue000\ue001\ue002\ue003\ue004"
+# Longer runs of non-whitespace are cut into pieces of this many characters (no word or URL of the IMDb
+# fixture comes close; fastai's tokens of such runs differ).
+MAX_CHUNK = 100
 _MAX_COUNT_PLACES = 6  # repeat counts are written exactly up to 999,999 repetitions
 _PLACES = [chr(0xE010 + place) for place in range(_MAX_COUNT_PLACES)]
 _SPLIT_EXCEPTIONS = (
@@ -238,8 +241,12 @@ def build_normalizer(lowercase: bool = True, mark_case: bool = True) -> normaliz
     steps.append(normalizers.Replace(_REP_END, " "))
     # replace_wrep: a word repeated 3+ times -> " xxwrep n w " (the whitespace before it becomes one space).
     # Every word that starts 3+ repeats gets a mark (and a count); those inside a run go away with the repeats.
-    inner = rf"(?:{_WREP}[^{_WREP_END}]*{_WREP_END})?"
-    steps.append(_rule(rf"[{ws}](?=(\w+)[{ws}]+(?:\1[{ws}]+)+\1(?!\w))", f" {_WREP}{_WREP_END}"))
+    # Marks go before the first word of each run only: a mark right after a marked word (whitespace between) is
+    # inside a run, and is changed to _WREP_IN, which gets no count. Each word start then looks at three words
+    # and each run is counted once, so the rule stays linear (marking every word of a run scans it once per word).
+    inner = rf"(?:[{_WREP}{_WREP_IN}][^{_WREP_END}]*{_WREP_END})?"
+    steps.append(_rule(rf"[{ws}](?=(\w+)[{ws}]+\1[{ws}]+\1(?!\w))", f" {_WREP}{_WREP_END}"))
+    steps.append(_rule(rf"{_WREP_END}\w+[{ws}]*\K{_WREP}", _WREP_IN))
     steps += _count_writers(_WREP, _WREP_END, r"(?=(\w+))", rf"[{ws}]*{inner}\1(?!\w)")
     steps.append(_rule(rf"{_WREP_END}(\w+)\K(?:[{ws}]+{inner}\1(?!\w))+", ""))
     steps.append(_rule(rf"{_WREP_END}\w+\K", " "))
@@ -256,6 +263,9 @@ def build_normalizer(lowercase: bool = True, mark_case: bool = True) -> normaliz
     if lowercase:
         steps.append(normalizers.Lowercase())
     steps.append(normalizers.Strip())  # fastai's strip() (Python also strips \x1c-\x1f; Unicode does not)
+    # spaCy's rules look ahead to the end of a chunk (the text between whitespace) from every token in it, so a
+    # chunk costs the square of its length: a space every MAX_CHUNK characters keeps every input linear.
+    steps.append(_rule(rf"[^{ws}]{{{MAX_CHUNK}}}\K(?=[^{ws}])", " "))
     # spaCy keeps whitespace other than one separating space as tokens; fastai writes their spaces as "▁".
     steps.append(_rule(rf"(?<=[{ws_ns}]) ", SPACE_MARK))
     return normalizers.Sequence(steps)
