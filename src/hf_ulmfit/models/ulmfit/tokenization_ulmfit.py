@@ -48,6 +48,9 @@ SPACE_MARK = "\u2581"
 # Private-use characters that tag a repetition while its count is written: start and end of the count for
 # characters (replace_rep) and words (replace_wrep), and one placeholder per decimal place of the count.
 _REP, _REP_END, _WREP, _WREP_END, _WREP_IN = "\ue000\ue001\ue002\ue003\ue004"
+# `truncation=True` without `max_length` keeps this many tokens: fastai's classifier `max_len` (72 * 20), the
+# span a classifier pools over. Nothing truncates unless asked: an AWD-LSTM reads documents of any length.
+MODEL_MAX_LENGTH = 1440
 # Longer runs of non-whitespace are cut into pieces of this many characters (no word or URL of the IMDb
 # fixture comes close; fastai's tokens of such runs differ).
 MAX_CHUNK = 100
@@ -393,16 +396,20 @@ def as_text(text, where: str = "text") -> str:
 
 
 def detokenize(tokens: list[str], skip_special_tokens: bool = True) -> str:
-    """Readable text from fastai tokens: xxmaj / xxup / xxrep / xxwrep undone, tokens joined with spaces."""
+    """Readable text from fastai tokens: xxmaj / xxup / xxrep / xxwrep undone, tokens joined with spaces.
+
+    `skip_special_tokens` drops every special token the rules leave (`xxunk`, `xxbos`, a trailing `xxmaj`, ...).
+    """
     words: list[str] = []
+    special = set(SPECIAL_TOKENS)
     i = 0
     while i < len(tokens):
         tok = tokens[i]
         nxt = tokens[i + 1] if i + 1 < len(tokens) else None
-        if tok == TK_MAJ and nxt is not None:
+        if tok == TK_MAJ and nxt is not None and nxt not in special:
             words.append(nxt[:1].upper() + nxt[1:])
             i += 2
-        elif tok == TK_UP and nxt is not None:
+        elif tok == TK_UP and nxt is not None and nxt not in special:
             words.append(nxt.upper())
             i += 2
         elif tok in (TK_REP, TK_WREP) and i + 2 < len(tokens) and tokens[i + 1].isdigit():
@@ -410,7 +417,7 @@ def detokenize(tokens: list[str], skip_special_tokens: bool = True) -> str:
             words.append(what * n if tok == TK_REP else " ".join([what] * n))
             i += 3
         else:
-            if not (skip_special_tokens and tok in (PAD, BOS, EOS, FLD)):
+            if not (skip_special_tokens and (tok in special or tok.startswith(FAKE))):
                 words.append(tok.replace(SPACE_MARK, " "))
             i += 1
     text = " ".join(words)
@@ -457,7 +464,8 @@ class ULMFiTTokenizerFast(PreTrainedTokenizerFast):
 
     Build one from a fastai vocabulary with [`ULMFiTTokenizerFast.from_vocab`], or from a corpus with
     `hf_ulmfit.train_tokenizer` (fastai's `make_vocab`) or `hf_ulmfit.train_subword_tokenizer`. Every `input_ids` starts with `xxbos` (id 2); `add_eos_token=True` ends
-    it with `xxeos` (id 3). `decode` gives readable text.
+    it with `xxeos` (id 3). `decode` gives readable text. `model_max_length` is 1440 (fastai's classifier
+    `max_len`): `truncation=True` without `max_length` keeps that many tokens; without truncation nothing is cut.
     """
 
     vocab_files_names = {"tokenizer_file": "tokenizer.json"}
@@ -491,6 +499,7 @@ class ULMFiTTokenizerFast(PreTrainedTokenizerFast):
         """A tokenizer around a `tokenizers` pipeline, with fastai's special tokens unless `kwargs` name others."""
         # No __init__ override: transformers then loads tokenizer.json as is (normalizer and pre-tokenizer included).
         special = {"unk_token": UNK, "pad_token": PAD, "bos_token": BOS, "eos_token": EOS, "add_bos_token": True}
+        special["model_max_length"] = MODEL_MAX_LENGTH
         return cls(tokenizer_object=backend, **{**special, **kwargs})
 
     def train_new_from_iterator(self, text_iterator, vocab_size, length=None, new_special_tokens=None, **kwargs):
@@ -510,7 +519,11 @@ class ULMFiTTokenizerFast(PreTrainedTokenizerFast):
         new = Tokenizer.from_str(backend.to_str())
         new.model = models.WordLevel(vocab=check_itos(itos), unk_token=UNK)
         return self.from_backend(
-            new, add_eos_token=self.add_eos_token, padding_side=self.padding_side, backwards=self.backwards
+            new,
+            add_eos_token=self.add_eos_token,
+            padding_side=self.padding_side,
+            backwards=self.backwards,
+            model_max_length=self.model_max_length,
         )
 
     @classmethod
@@ -603,7 +616,13 @@ class ULMFiTTokenizerFast(PreTrainedTokenizerFast):
         tokens = [self._tokenizer.id_to_token(int(i)) or UNK for i in token_ids]
         if type(self.backend_tokenizer.model).__name__ != "WordLevel":  # subwords: join pieces into words first
             tokens = self.backend_tokenizer.decoder.decode(tokens).split(" ")
-        return detokenize(tokens, skip_special_tokens=skip_special_tokens)
+        text = detokenize(tokens, skip_special_tokens=skip_special_tokens)
+        # Tokens that do not start with xxbos continue a text (transformers' text-generation pipeline appends the
+        # decoded new tokens to the prompt): a space goes before their first word, as between any two words.
+        real = [tok for tok in tokens if tok != PAD]
+        if text and real and real[0] != BOS and not self.backwards and not text[0].isspace():
+            text = " " + text
+        return text
 
     def convert_tokens_to_string(self, tokens: list[str]) -> str:
         return detokenize(list(tokens), skip_special_tokens=False)
