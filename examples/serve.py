@@ -30,8 +30,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--text_column", default="text")
     parser.add_argument("--batch_size", type=int, default=32)
     args = parser.parse_args(argv)
-    texts = read_texts(args.input, args.text_column)
-    probabilities, labels = predict_probabilities(args.folder, texts, args.batch_size)
+    if args.batch_size < 1:
+        parser.error(f"--batch_size must be at least 1, got {args.batch_size}.")
+    try:
+        texts = read_texts(args.input, args.text_column)
+        probabilities, labels = predict_probabilities(args.folder, texts, args.batch_size)
+    except ValueError as err:  # the package's clear errors: one line, no traceback
+        parser.error(str(err))
     for row in probabilities.tolist():
         best = max(range(len(labels)), key=row.__getitem__)
         print(json.dumps({"label": labels[best], "probabilities": dict(zip(labels, row, strict=True))}))

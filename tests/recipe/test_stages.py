@@ -303,3 +303,45 @@ def test_a_missing_matplotlib_costs_the_plot_not_the_model(data, stages, tmp_pat
     files = {p.name for p in (tmp_path / "clas").iterdir()}
     assert {"model.safetensors", "config.json", "README.md"} <= files and "training_curves.png" not in files
     assert "matplotlib is not installed" in caplog.text
+
+
+def test_serve_refuses_a_folder_without_a_trained_classifier_head(stages, data, tmp_path, capsys):
+    import importlib.util
+    import shutil
+
+    spec = importlib.util.spec_from_file_location("serve", EXAMPLES / "serve.py")
+    serve = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(serve)
+    out, _, _ = stages
+    source = write_jsonl(tmp_path / "in.jsonl", [{"text": "A great film."}])
+    with pytest.raises(SystemExit) as exit_:
+        serve.main([str(out / "lm2"), "--input", source])
+    assert exit_.value.code == 2
+    err = capsys.readouterr()
+    assert "holds a language model (ULMFiTForCausalLM), not a trained classifier" in err.err and not err.out
+    # a classifier's config over a language model's weights: the head would be random
+    headless = tmp_path / "headless"
+    shutil.copytree(out / "lm2", headless)
+    shutil.copy(out / "clas" / "config.json", headless / "config.json")
+    with pytest.raises(SystemExit):
+        serve.main([str(headless), "--input", source])
+    assert "holds no trained classifier head" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        serve.main([str(out / "clas"), "--input", source, "--batch_size", "0"])
+    assert "--batch_size must be at least 1" in capsys.readouterr().err
+
+
+def test_overwrite_leaves_exactly_the_new_models_files(stages, data, tmp_path):
+    import shutil
+
+    out, _, _ = stages
+    folder = tmp_path / "reused"
+    shutil.copytree(out / "lm2", folder)  # a language model's folder, with its generation_config.json
+    (folder / "checkpoint-3").mkdir()
+    (folder / "notes.txt").write_text("mine")
+    train_classifier(ModelArguments(**SIZES, model_name_or_path=str(out / "lm2"), overwrite_output_dir=True),
+                     DataArguments(train_files=[data["train"]], validation_files=[data["test"]]), args(folder))
+    fresh = tmp_path / "fresh"
+    train_classifier(ModelArguments(**SIZES, model_name_or_path=str(out / "lm2")),
+                     DataArguments(train_files=[data["train"]], validation_files=[data["test"]]), args(fresh))
+    assert {p.name for p in folder.iterdir()} == {p.name for p in fresh.iterdir()} | {"notes.txt"}

@@ -17,15 +17,37 @@ ULMFiT classifiers over the same texts. A backward model's tokenizer reverses th
 from collections.abc import Sequence
 
 import torch
-from transformers import AutoModelForSequenceClassification, AutoTokenizer
+from transformers import AutoConfig, AutoModelForSequenceClassification, AutoTokenizer
 from transformers.utils.logging import tqdm
+
+from ..utils import is_classifier
+
+
+def load_classifier(folder: str):
+    """The trained classifier saved in `folder`; a clear error for a language model's folder or a classifier whose
+    head did not load (from_pretrained would give it random weights and predictions would mean nothing)."""
+    config = AutoConfig.from_pretrained(folder)
+    if not is_classifier(config):
+        raise ValueError(
+            f"{folder} holds a language model ({', '.join(config.architectures or ['no architectures'])}), not a "
+            "trained classifier: classify with a folder saved by examples/train_classifier.py."
+        )
+    model, info = AutoModelForSequenceClassification.from_pretrained(folder, output_loading_info=True)
+    if info["missing_keys"]:
+        raise ValueError(
+            f"{folder} holds no trained classifier head: its weights lack {sorted(info['missing_keys'])[:4]} "
+            f"({len(info['missing_keys'])} in all)."
+        )
+    return model.eval()
 
 
 @torch.no_grad()
 def predict_probabilities(folder: str, texts: Sequence[str], batch_size: int = 32) -> tuple[torch.Tensor, list[str]]:
     """Class probabilities (N, C) of the classifier saved in `folder`, and its labels in column order. Texts are
     batched by length (little padding) and returned in input order."""
-    model = AutoModelForSequenceClassification.from_pretrained(folder).eval()
+    if batch_size < 1:
+        raise ValueError(f"batch_size must be at least 1, got {batch_size}.")
+    model = load_classifier(folder)
     tokenizer = AutoTokenizer.from_pretrained(folder)
     encoded = tokenizer(list(texts))["input_ids"]
     order = sorted(range(len(encoded)), key=lambda i: len(encoded[i]))

@@ -21,6 +21,7 @@ LR finder when asked).
 """
 
 import logging
+import shutil
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -66,7 +67,10 @@ class ModelArguments:
         default=False, metadata={"help": "Stage 2: keep the pretrained vocabulary instead of the target corpus's."}
     )
     lr_find: bool = field(default=False, metadata={"help": "Run the LR finder first and save lr_find.png."})
-    overwrite_output_dir: bool = field(default=False, metadata={"help": "Replace a model already in output_dir."})
+    overwrite_output_dir: bool = field(
+        default=False,
+        metadata={"help": "Replace a model already in output_dir: its files are removed first (docs/errors.md)."},
+    )
 
 
 @dataclass
@@ -147,11 +151,28 @@ def _limit(data: Dataset, n: int | None, seed: int) -> Dataset:
     return data if n is None or n >= len(data) else data.shuffle(seed=seed).select(range(n))
 
 
+# What a stage writes into output_dir: overwriting removes these first, so the folder holds exactly the new model.
+MODEL_FILES = (
+    "config.json", "generation_config.json", "model.safetensors", "model.safetensors.index.json", "model-*.safetensors",
+    "pytorch_model*.bin", "tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "*_ulmfit.py",
+    "README.md", "training_args.bin", "training_args.json", "training_curves.png", "lr_find.png",
+    "eval_results.json", "train_results.json", "all_results.json", "trainer_state.json",
+)  # fmt: skip
+
+
 def check_output_dir(training_args: ULMFiTTrainingArguments, overwrite: bool) -> Path:
-    """Refuse to write over a saved model unless asked to."""
+    """Refuse to write over a saved model unless asked to; when asked, remove the old model's files (and its
+    checkpoint-* folders unless resuming from one), keeping any other file."""
     out = Path(training_args.output_dir)
     if (out / "config.json").is_file() and not overwrite:
         raise ValueError(f"{out} already holds a saved model; pass --overwrite_output_dir to replace it.")
+    if overwrite and out.is_dir():
+        for pattern in MODEL_FILES:
+            for path in out.glob(pattern):
+                path.unlink()
+        if not training_args.resume_from_checkpoint:
+            for path in out.glob("checkpoint-*"):
+                shutil.rmtree(path)
     out.mkdir(parents=True, exist_ok=True)
     return out
 
