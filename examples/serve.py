@@ -12,15 +12,31 @@ of texts beyond the texts themselves. Measured throughput and memory: docs/bench
 import argparse
 import json
 import sys
+from pathlib import Path
 
 from hf_ulmfit.deploy.inference import predict_probabilities
+from hf_ulmfit.recipe.file_checks import json_record, raw_lines, text_lines
 
 
 def read_texts(path: str | None, text_column: str) -> list[str]:
+    """The texts of a JSONL file (or of stdin's lines); a bad line is an error naming the file, line and cause."""
     if path is None:
-        return [line.rstrip("\n") for line in sys.stdin if line.strip()]
-    with open(path, encoding="utf-8") as f:
-        return [json.loads(line)[text_column] for line in f if line.strip()]
+        texts = [line.rstrip("\r\n") for _, line in text_lines(sys.stdin.buffer, "stdin") if line.strip()]
+    else:
+        texts = []
+        for number, line in text_lines(raw_lines(Path(path)), path):
+            if not line.strip():
+                continue
+            record = json_record(line, number, path)
+            if text_column not in record:
+                raise ValueError(f"{path}, line {number}: no {text_column!r} field (fields: {sorted(record)}).")
+            if not isinstance(record[text_column], str):
+                kind = type(record[text_column]).__name__
+                raise ValueError(f"{path}, line {number}: {text_column!r} must be a string, got {kind}.")
+            texts.append(record[text_column])
+    if not texts:
+        raise ValueError(f"{path or 'stdin'} holds no texts.")
+    return texts
 
 
 def main(argv: list[str] | None = None) -> None:

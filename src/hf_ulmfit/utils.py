@@ -54,4 +54,22 @@ def is_classifier(model_or_config) -> bool:
     return any("ForSequenceClassification" in name for name in model_or_config.architectures or [])
 
 
-__all__ = ["atomic_path", "is_classifier"]
+def check_saved_folder(folder: str | os.PathLike, tokenizer: bool = True) -> None:
+    """A clear error, naming the file, for a local saved folder whose weights cannot be read or which lacks its
+    tokenizer (transformers reports a safetensors header error without the path, or asks for sentencepiece)."""
+    from safetensors import safe_open
+
+    folder = Path(folder)
+    if not folder.is_dir():
+        return  # a Hub name: transformers downloads and checks it
+    for weights in sorted(folder.glob("*.safetensors")):
+        try:
+            with safe_open(str(weights), "pt"):
+                pass
+        except Exception as err:  # noqa: BLE001 - safetensors raises several types for a damaged file
+            raise ValueError(f"{weights}: not a readable safetensors file ({err}); save or copy it again.") from None
+    if tokenizer and not (folder / "tokenizer.json").is_file():
+        raise ValueError(f"{folder} has no tokenizer.json: copy the tokenizer files saved with the model.")
+
+
+__all__ = ["atomic_path", "check_saved_folder", "is_classifier"]

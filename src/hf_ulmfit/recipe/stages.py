@@ -38,6 +38,7 @@ from ..training.plots import save_training_curves
 from ..training.trainer import ULMFiTTrainer
 from ..training.training_args import ULMFiTTrainingArguments
 from ..training.vocabulary import train_subword_tokenizer, train_tokenizer
+from ..utils import check_saved_folder
 from .text_sources import encode_labels, load_texts
 
 logger = logging.getLogger(__name__)
@@ -185,6 +186,7 @@ def load_pretrained_lm(path: str) -> tuple[ULMFiTForCausalLM, ULMFiTTokenizerFas
         raise ValueError(f"{path} is not a saved model folder or Hub model: {error}") from error
     if config.model_type != ULMFiTConfig.model_type:
         raise ValueError(f"{path} holds a {config.model_type!r} model, not a ULMFiT model.")
+    check_saved_folder(path)
     return ULMFiTForCausalLM.from_pretrained(path), AutoTokenizer.from_pretrained(path)
 
 

@@ -13,12 +13,16 @@
 # limitations under the License.
 """Loading text (and labels) for the ULMFiT stages from local files or the Hub, with clear errors."""
 
+import logging
 from collections.abc import Sequence
 from pathlib import Path
 
 from datasets import ClassLabel, Dataset, concatenate_datasets, load_dataset
 
 from ..training.documents import is_blank
+from .file_checks import check_local_file
+
+logger = logging.getLogger(__name__)
 
 # Local file endings and the `datasets` builder that reads them (compressed variants are read transparently).
 BUILDERS = {".txt": "text", ".json": "json", ".jsonl": "json", ".csv": "csv", ".tsv": "csv"}
@@ -34,12 +38,14 @@ def builder_for(path: Path) -> tuple[str, dict]:
     return BUILDERS[suffix], ({"delimiter": "\t"} if suffix == ".tsv" else {})
 
 
-def load_split(source: str, split: str = "train", config_name: str | None = None) -> Dataset:
+def load_split(source: str, split: str = "train", config_name: str | None = None, keep_columns=()) -> Dataset:
     """One split: `source` is a local file (read whole, whatever `split` says), a local dataset folder, or a Hub
-    dataset name (e.g. "imdb", which needs a connection)."""
+    dataset name (e.g. "imdb", which needs a connection). A local file is checked first (`file_checks`): a bad
+    one is an error naming the file, the line and the cause."""
     path = Path(source)
     if path.is_file():
         builder, options = builder_for(path)
+        check_local_file(path, keep_columns)
         return load_dataset(builder, data_files={"data": str(path)}, split="data", **options)
     return load_dataset(source, config_name, split=split)
 
@@ -49,7 +55,7 @@ def load_texts(sources: Sequence[str], text_column: str, split: str = "train", c
     """Concatenate `sources` (see `load_split`), keep `text_column` (+ `keep_columns`), drop empty texts."""
     parts = []
     for source in sources:
-        part = load_split(source, split, config_name)
+        part = load_split(source, split, config_name, keep_columns)
         missing = [c for c in (text_column, *keep_columns) if c not in part.column_names]
         if missing:
             raise ValueError(f"{source} has no column {missing[0]!r} (columns: {part.column_names}).")
@@ -57,7 +63,14 @@ def load_texts(sources: Sequence[str], text_column: str, split: str = "train", c
     if not parts:
         raise ValueError("No training data: give train files or a dataset name.")
     data = concatenate_datasets(parts) if len(parts) > 1 else parts[0]
-    return data.filter(lambda batch: [not is_blank(t) for t in batch[text_column]], batched=True)
+    kept = data.filter(lambda batch: [not is_blank(t) for t in batch[text_column]], batched=True)
+    names = ", ".join(map(str, sources))
+    if len(kept) == 0:
+        raise ValueError(f"{names}: every {text_column!r} is empty, blank or null ({len(data)} rows): no texts.")
+    if len(kept) < len(data):
+        logger.warning(f"{names}: {len(data) - len(kept)} of {len(data)} rows have an empty, blank or null "
+                       f"{text_column!r} and are left out.")
+    return kept
 
 
 def label_names(dataset: Dataset, label_column: str) -> list[str]:

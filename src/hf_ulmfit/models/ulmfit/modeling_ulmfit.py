@@ -758,6 +758,8 @@ class ULMFiTForSequenceClassification(ULMFiTPreTrainedModel):
         return_dict = return_dict if return_dict is not None else self.config.return_dict
         if input_ids is None:
             raise ValueError("ULMFiTForSequenceClassification needs input_ids.")
+        if input_ids.dim() == 2 and input_ids.shape[0] == 0:
+            raise ValueError("input_ids holds no documents (a batch of size 0): classify at least one text.")
         _check_shapes(input_ids, attention_mask, input_ids.shape[:2])
         tracing = torch.jit.is_tracing()
         if tracing:  # a traced graph cannot raise; the checks run when the exported model is compared
