@@ -31,17 +31,17 @@ TEXTS = [
 ]
 
 
-def reviews(shared_dir, start: int, stop: int) -> list[str]:
+def reviews(fixtures_dir, start: int, stop: int) -> list[str]:
     """IMDb reviews as fastai's rules and word splitting left them (the shared fixture), one line each."""
-    with gzip.open(shared_dir / "fixtures" / "fastai" / "tokens_imdb" / "tokens.jsonl.gz", "rt") as f:
+    with gzip.open(fixtures_dir / "fastai" / "tokens_imdb" / "tokens.jsonl.gz", "rt") as f:
         rows = [json.loads(line) for line in islice(f, start, stop)]
     return [" ".join(" ".join(row["tokens"]).split()) for row in rows]
 
 
-def train(folder, shared_dir, model_type="unigram", vocab_size=100):
+def train(folder, fixtures_dir, model_type="unigram", vocab_size=100):
     """fastai 2's `SentencePieceTokenizer.train` options, on 300 reviews; a small vocabulary, so most words are
     split into pieces and the split depends on the piece scores."""
-    lines = reviews(shared_dir, 0, 300)
+    lines = reviews(fixtures_dir, 0, 300)
     corpus = folder / "texts.out"
     corpus.write_text("\n".join(lines) + "\n")
     symbols = ",".join("\u2581" + s for s in SPECIALS)
@@ -55,8 +55,8 @@ def train(folder, shared_dir, model_type="unigram", vocab_size=100):
 
 
 @pytest.fixture(scope="module")
-def unigram(tmp_path_factory, shared_dir):
-    return train(tmp_path_factory.mktemp("spm"), shared_dir)
+def unigram(tmp_path_factory, fixtures_dir):
+    return train(tmp_path_factory.mktemp("spm"), fixtures_dir)
 
 
 def fastai_itos(processor, lines, rows: int) -> list[str]:
@@ -74,7 +74,7 @@ def fastai_itos(processor, lines, rows: int) -> list[str]:
     return itos + ["xxfake"] * (rows - len(itos))
 
 
-def test_fastai2_numbering(fastai_small, shared_dir, unigram, tmp_path):
+def test_fastai2_numbering(fastai_small, fixtures_dir, unigram, tmp_path):
     model_file, processor, lines = unigram
     itos = fastai_itos(processor, lines, fastai_small["config"]["vocab_size"])
     (tmp_path / "lm_vocab.pkl").write_bytes(pickle.dumps(itos))
@@ -86,7 +86,7 @@ def test_fastai2_numbering(fastai_small, shared_dir, unigram, tmp_path):
     for text, ruled in TEXTS:
         expected = [stoi.get(piece, 0) for piece in processor.encode(ruled, out_type=str)]
         assert tokenizer(text).input_ids == expected, text
-    for review in reviews(shared_dir, 300, 350):  # already through fastai's rules, which leave it unchanged
+    for review in reviews(fixtures_dir, 300, 350):  # already through fastai's rules, which leave it unchanged
         expected = [stoi.get(piece, 0) for piece in processor.encode(review, out_type=str)]
         assert tokenizer(review.removeprefix("xxbos ")).input_ids == expected, review
     assert tokenizer.decode(tokenizer(TEXTS[1][0]).input_ids, skip_special_tokens=True) == TEXTS[1][0]
@@ -113,8 +113,8 @@ def test_fastai1_numbering_uses_sentencepiece_ids(fastai_small, unigram, tmp_pat
         model(torch.tensor([tokenizer(TEXTS[2][0]).input_ids]))
 
 
-def test_unsupported_or_broken_models_are_refused(fastai_small, shared_dir, tmp_path):
-    bpe, _, _ = train(tmp_path, shared_dir, model_type="bpe")
+def test_unsupported_or_broken_models_are_refused(fastai_small, fixtures_dir, tmp_path):
+    bpe, _, _ = train(tmp_path, fixtures_dir, model_type="bpe")
     weights = fastai_small["dir"] / "lm.safetensors"
     itos = SPECIALS + [f"w{i}" for i in range(111)]
     (tmp_path / "vocab.pkl").write_bytes(pickle.dumps(itos))

@@ -3,7 +3,6 @@
 import json
 import subprocess
 import sys
-import time
 from difflib import SequenceMatcher
 
 import pytest
@@ -140,16 +139,13 @@ def test_bad_input(small_tok):
         assert small_tok(odd)["input_ids"][0] == 2
 
 
-def test_large_document_is_linear(small_tok):
+def test_large_document(small_tok):
+    # Its time is measured in benchmarks/tokenizer_scaling.py; linear time on adversarial texts is tested as a
+    # ratio in tests/models/test_tokenization_linear_time.py.
     text = "The movie was good, wasn't it? " * 35_000  # ~1 MB
-    start = time.perf_counter()
     n1 = len(small_tok(text)["input_ids"])
-    t1 = time.perf_counter() - start
-    start = time.perf_counter()
     n4 = len(small_tok(text * 4)["input_ids"])
-    t4 = time.perf_counter() - start
     assert n4 == 4 * (n1 - 1) + 1
-    assert t4 < 8 * t1 + 0.5  # 4x the text in about 4x the time (quadratic would be 16x)
 
 
 @pytest.mark.slow
