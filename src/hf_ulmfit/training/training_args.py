@@ -28,6 +28,20 @@ class ULMFiTTrainingArguments(TrainingArguments):
     (betas (0.9, 0.99), eps 1e-5, decoupled weight decay 0.01, none on biases and BatchNorm); the schedule defaults
     to the paper's slanted triangular learning rate.
 
+    Where the trainer differs from fastai's text learners (none of the three changed accuracy in a side-by-side run
+    with fastai over 8 seeds; docs/model.md, "Training: where we differ from fastai"):
+
+    - Gradient clipping: `max_grad_norm` keeps `Trainer`'s default 1.0 (fastai's text learners do not clip; it
+      clipped 43% of the steps of a demo-sized classifier run). Clipping guards the high learning rates of
+      training from scratch and of half precision; `max_grad_norm=0` turns it off, as fastai.
+    - AR/TAR: only `ULMFiTForCausalLM` adds them to its loss (`config.ar_alpha`, `config.tar_beta`); the
+      classifier's loss is the task loss alone, as every transformers model's is (fastai's `RNNRegularizer` also
+      runs for classifiers), so that the stock `Trainer`, pipelines and `run_classification.py` see the same loss.
+    - Adam state across unfreezing stages: one optimizer runs the whole training, so the groups trained in earlier
+      stages keep their moments when more groups are unfrozen (fastai's `freeze_to` clears the optimizer state);
+      a group unfrozen later starts with empty state, as in fastai. One optimizer is what `Trainer` checkpoints
+      and resumes.
+
     lr_decay_factor (`float`, defaults to 2.6):
         Discriminative fine-tuning: the top layer group gets `learning_rate`, each lower group the one above divided
         by this factor.
