@@ -277,6 +277,9 @@ def test_classifier_inputs_embeds_equal_ids_and_carry_gradients_across_chunks(cl
     assert embeds.grad[1].abs().sum() == 0  # other documents do not feed row 0
     with pytest.raises(ValueError, match="exactly one"):
         clas(batch, inputs_embeds=embeds)
+    with torch.no_grad():  # the encoder takes embeddings without a mask too
+        alone = clas.ulmfit(inputs_embeds=clas.ulmfit.embeddings(docs[0][None])).last_hidden_state
+        torch.testing.assert_close(alone, clas.ulmfit(docs[0][None]).last_hidden_state)
 
 
 def test_classifier_training_reads_bptt_chunks_and_learns(clas):

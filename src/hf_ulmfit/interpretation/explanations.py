@@ -53,7 +53,7 @@ def words_of(tokenizer, input_ids: list[int], scores) -> list[Word]:
         return merge_words(tokens, scores, is_subword(tokenizer))
     last = len(tokens) - 1
     words = merge_words(tokens[::-1], scores[::-1], is_subword(tokenizer))
-    return [Word(w.text, w.score, [last - i for i in w.tokens]) for w in words]
+    return [Word(w.text, w.score, sorted(last - i for i in w.tokens)) for w in words]
 
 
 def explain(model, tokenizer, text: str, method: str = "intrinsic_attention", class_id: int | None = None,

@@ -224,6 +224,8 @@ def _check_values(input_ids: torch.Tensor | None, attention_mask: torch.Tensor |
             (switches != 2).any(),
             mask.all(),
         ]
+    if not flags:  # embeddings without a mask: nothing to check
+        return True
     values = torch.stack(flags).tolist()
     if input_ids is not None and values.pop(0):
         bad = (input_ids < 0) | (input_ids >= vocab_size)
