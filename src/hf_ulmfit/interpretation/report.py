@@ -100,7 +100,7 @@ def write_report(model, tokenizer, texts: list[str], labels: list, path: str | P
             f'<img id="confusion" src="{html.escape(png.name)}" alt="confusion matrix" '
             "onerror=\"this.outerHTML='<p id=confusion-missing>confusion matrix image not found</p>'\">",
             f"<h2>Top losses</h2>\n<p class=\"meta\">The {min(top_n, len(texts))} texts with the largest loss; "
-            "each coloured by what moved the model towards its (wrong) prediction.</p>"]
+            "each coloured by what moved the model towards its prediction.</p>"]
     top = torch.argsort(losses, descending=True, stable=True)[:top_n].tolist()
     for i in top:
         attribution = attribute(model, encoded[i], method, predicted[i], steps)
