@@ -15,6 +15,7 @@ ROOMS = {  # room: colour
     "models/ulmfit/": "#d5ecd4",
     "conversion/": "#e8d5f0",
     "deploy/": "#f7d4d4",
+    "interpretation/": "#fbf0b8",
     "(files)": "#eeeeee",
 }
 # name: (x, y, room, label)
@@ -31,11 +32,12 @@ BOXES = {
     "pipeline": (12.0, 3.6, "(files)", "pipeline(...)\nstock transformers"),
     "serve": (12.0, 2.4, "deploy/", "inference:\nserve.py, ensemble"),
     "onnx": (12.0, 1.2, "deploy/", "onnx_export\nmodel.onnx"),
+    "explain": (9.8, 0.0, "interpretation/", "explain.py: importance,\npages, report"),
 }
 ARROWS = [
     ("file", "sources"), ("sources", "stage"), ("stage", "tokenizer"), ("stage", "trainer"), ("trainer", "model"),
     ("tokenizer", "trainer"), ("trainer", "folder"), ("fastai", "convert"), ("convert", "folder"),
-    ("folder", "pipeline"), ("folder", "serve"), ("folder", "onnx"),
+    ("folder", "pipeline"), ("folder", "serve"), ("folder", "onnx"), ("folder", "explain"),
 ]  # fmt: skip
 WIDTH, HEIGHT = 1.9, 1.0
 
@@ -59,9 +61,9 @@ def main(path: Path) -> None:
         axes.add_patch(FancyArrowPatch(edge(*a, b), edge(*b, a), arrowstyle="-|>", mutation_scale=12,
                                        color="#333333", shrinkA=0, shrinkB=0))  # fmt: skip
     for i, (room, colour) in enumerate(ROOMS.items()):
-        axes.add_patch(FancyBboxPatch((0.1 + 2.2 * i, 4.45), 0.3, 0.25, boxstyle="round,pad=0.02", facecolor=colour,
+        axes.add_patch(FancyBboxPatch((0.1 + 1.9 * i, 4.45), 0.3, 0.25, boxstyle="round,pad=0.02", facecolor=colour,
                                       edgecolor="#555555"))  # fmt: skip
-        axes.text(0.5 + 2.2 * i, 4.57, room, va="center", fontsize=9)
+        axes.text(0.5 + 1.9 * i, 4.57, room, va="center", fontsize=8.5)
     axes.set(xlim=(-0.1, 13.1), ylim=(-0.7, 4.9), aspect="equal")
     axes.axis("off")
     FigureCanvasAgg(figure)

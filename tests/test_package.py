@@ -15,8 +15,9 @@ ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = Path(hf_ulmfit.__file__).parent
 # Rooms bottom to top: a module may import its own room and the rooms below it, never one above it.
 SHARED = {"utils", "model_card"}
-# conversion and deploy sit side by side: neither imports the other.
-LEVEL = {"models": 0, "shared": 1, "training": 2, "conversion": 3, "deploy": 3, "recipe": 4, "entry points": 5}
+# conversion, deploy and interpretation sit side by side: none imports another.
+LEVEL = {"models": 0, "shared": 1, "training": 2, "conversion": 3, "deploy": 3, "interpretation": 3, "recipe": 4,
+         "entry points": 5}
 
 PUBLIC = [
     "ULMFiTTokenizerFast", "ULMFiTConfig", "ULMFiTPreTrainedModel", "ULMFiTModel", "ULMFiTForCausalLM",
@@ -31,7 +32,7 @@ PUBLIC = [
 def room_of(module: str) -> str:
     """The room of a dotted module name below `hf_ulmfit`."""
     parts = module.split(".")
-    if parts[0] in ("models", "training", "conversion", "deploy", "recipe"):
+    if parts[0] in ("models", "training", "conversion", "deploy", "interpretation", "recipe"):
         return parts[0]
     return "shared" if parts[0] in SHARED else "entry points"
 

@@ -19,6 +19,7 @@ Rooms, bottom to top (a room imports only the ones below it; docs/architecture.m
     training/       ULMFiTTrainer and what it needs: arguments, data, schedules, unfreezing, metrics, LR finder
     conversion/     fastai weights, vocabularies and SentencePiece models into saved folders
     deploy/         ONNX export, batch inference and ensembles of saved folders
+    interpretation/ per-word importance of a classifier's prediction, HTML pages and evaluation reports
     recipe/         the three ULMFiT stages over files or Hub datasets
 """
 

@@ -261,6 +261,27 @@ def test_classifier_batch_independent(clas, side):
     torch.testing.assert_close(logits, alone)
 
 
+@pytest.mark.parametrize("side", ["left", "right"])
+def test_classifier_inputs_embeds_equal_ids_and_carry_gradients_across_chunks(clas, side):
+    """inputs_embeds (for attributions) give the logits of the ids; in eval mode the gradient of a document longer
+    than max_len reaches its first token, which is outside the pooled window but feeds the carried state."""
+    docs = [ids(1, n, seed=n)[0] for n in (23, 4, 13)]
+    batch, mask = pad(docs, side)
+    embeds = clas.ulmfit.embeddings(batch).detach().requires_grad_(True)
+    logits = clas(inputs_embeds=embeds, attention_mask=mask).logits
+    with torch.no_grad():
+        torch.testing.assert_close(logits, clas(batch, attention_mask=mask).logits)
+    logits[0, 0].backward()
+    first = 0 if side == "right" else batch.shape[1] - 23
+    assert clas.config.max_len < 23 and embeds.grad[0, first].abs().sum() > 0
+    assert embeds.grad[1].abs().sum() == 0  # other documents do not feed row 0
+    with pytest.raises(ValueError, match="exactly one"):
+        clas(batch, inputs_embeds=embeds)
+    with torch.no_grad():  # the encoder takes embeddings without a mask too
+        alone = clas.ulmfit(inputs_embeds=clas.ulmfit.embeddings(docs[0][None])).last_hidden_state
+        torch.testing.assert_close(alone, clas.ulmfit(docs[0][None]).last_hidden_state)
+
+
 def test_classifier_training_reads_bptt_chunks_and_learns(clas):
     clas.train()
     calls, hooks = count_rnn_calls(clas)

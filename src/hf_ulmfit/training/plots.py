@@ -67,4 +67,24 @@ def save_lr_finder_plot(lrs: list[float], losses: list[float], steepest: float, 
     figure.savefig(path, bbox_inches="tight")
 
 
-__all__ = ["save_training_curves", "save_lr_finder_plot"]
+def save_confusion_matrix(matrix, labels: list[str], path: str | Path) -> Path:
+    """The confusion matrix (rows: true label, columns: predicted), each cell's count written in it."""
+    n = len(labels)
+    figure = _figure(figsize=(1.2 + 0.6 * n, 1.0 + 0.6 * n) if n > 6 else (5, 4.5))
+    axes = figure.subplots()
+    axes.imshow(matrix, cmap="Blues")
+    top = max(int(matrix.max()), 1)
+    for i in range(n):
+        for j in range(n):
+            count = int(matrix[i][j])
+            axes.text(j, i, str(count), ha="center", va="center", color="white" if count > top / 2 else "black")
+    axes.set_xticks(range(n), labels, rotation=45 if n > 3 else 0, ha="right" if n > 3 else "center")
+    axes.set_yticks(range(n), labels)
+    axes.set(xlabel="predicted", ylabel="true", title="Confusion matrix")
+    figure.tight_layout()
+    path = Path(path)
+    figure.savefig(path, dpi=100)
+    return path
+
+
+__all__ = ["save_training_curves", "save_lr_finder_plot", "save_confusion_matrix"]

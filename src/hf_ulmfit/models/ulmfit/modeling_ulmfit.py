@@ -224,6 +224,8 @@ def _check_values(input_ids: torch.Tensor | None, attention_mask: torch.Tensor |
             (switches != 2).any(),
             mask.all(),
         ]
+    if not flags:  # embeddings without a mask: nothing to check
+        return True
     values = torch.stack(flags).tolist()
     if input_ids is not None and values.pop(0):
         bad = (input_ids < 0) | (input_ids >= vocab_size)
@@ -697,13 +699,15 @@ class ULMFiTForSequenceClassification(ULMFiTPreTrainedModel):
                     setattr(config, key, kwargs.pop(key))
         return super().from_pretrained(pretrained_model_name_or_path, *model_args, config=config, **kwargs)
 
-    def _encode(self, input_ids: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
-        """BPT3C over documents aligned at position 0; returns the pooled features (B, 3 * embedding_size)."""
+    def _encode(self, input_ids: torch.Tensor, lengths: torch.Tensor, embeds: torch.Tensor | None = None) -> torch.Tensor:
+        """BPT3C over documents aligned at position 0; returns the pooled features (B, 3 * embedding_size).
+        `embeds` (B, T, E), when given, replaces the embedding of `input_ids` (which then only carry the shape)."""
         config, bptt = self.config, self.config.bptt
         # Longest documents first: the rows still being read are then always a prefix of the batch, so finished
         # documents drop out at chunk boundaries and cost nothing more.
         order = torch.argsort(lengths, descending=True, stable=True)
         input_ids, lengths = input_ids[order], lengths[order]
+        embeds = embeds[order] if embeds is not None else None
         encoder = self.ulmfit
         pool = ConcatPool(lengths, bptt, config.max_len, config.embedding_size, encoder.embeddings.weight)
         host_lengths, host_keep_from = torch.stack([lengths, pool.keep_from]).tolist()
@@ -717,18 +721,20 @@ class ULMFiTForSequenceClassification(ULMFiTPreTrainedModel):
             segments = _segments(ends) if ends[-1] < width else None
             chunk = input_ids[:active, i : i + width]
             # The ids were checked once in forward; each chunk goes straight to the layers (fresh dropout masks).
-            raw, _, state = encoder.run_layers(encoder.embed(chunk), state, segments)
+            x = encoder.embed(chunk) if embeds is None else embeds[:active, i : i + width]
+            raw, _, state = encoder.run_layers(x, state, segments)
             if self.training:  # truncated BPTT: gradients stop at chunk boundaries, as in fastai
                 state = state.detach()
             if any(k < i + width for k in host_keep_from[:active]):  # some row pools part of this chunk
                 pool.update(raw[-1], i)
         return pool.result()[torch.argsort(order)]
 
-    def _encode_in_one_pass(self, input_ids: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+    def _encode_in_one_pass(self, input_ids: torch.Tensor, lengths: torch.Tensor, embeds=None) -> torch.Tensor:
         """The pooled features of `_encode` in eval mode (where the carried state makes chunks invisible), read in
         one pass without host syncs or data-dependent loops: the graph ONNX export traces."""
         encoder, config = self.ulmfit, self.config
-        out = encoder.run_layers(encoder.embed(input_ids), encoder.zero_state(input_ids.shape[0]))[0][-1]
+        x = encoder.embed(input_ids) if embeds is None else embeds
+        out = encoder.run_layers(x, encoder.zero_state(input_ids.shape[0]))[0][-1]
         pool = ConcatPool(lengths, config.bptt, config.max_len, config.embedding_size, out)
         pool.update(out, 0)
         return pool.result()
@@ -740,6 +746,7 @@ class ULMFiTForSequenceClassification(ULMFiTPreTrainedModel):
         labels: torch.Tensor | None = None,
         output_hidden_states: bool | None = None,
         return_dict: bool | None = None,
+        inputs_embeds: torch.FloatTensor | None = None,
         **kwargs,
     ) -> ULMFiTSequenceClassifierOutput | tuple:
         r"""
@@ -754,10 +761,18 @@ class ULMFiTForSequenceClassification(ULMFiTPreTrainedModel):
         output_hidden_states (`bool`, *optional*):
             Accepted for the Auto API; the pooled features are always returned as `pooler_output`, and the LSTM
             outputs of a long document are not kept (it is read chunk by chunk).
+        inputs_embeds (`torch.FloatTensor` of shape `(batch_size, sequence_length, embedding_size)`, *optional*):
+            Word vectors to read instead of embedding `input_ids` (embedding dropout is then skipped), e.g. for
+            gradients with respect to them; in eval mode the gradients cross the chunk boundaries.
         """
         return_dict = return_dict if return_dict is not None else self.config.return_dict
-        if input_ids is None:
-            raise ValueError("ULMFiTForSequenceClassification needs input_ids.")
+        if (input_ids is None) == (inputs_embeds is None):
+            raise ValueError("ULMFiTForSequenceClassification needs exactly one of input_ids and inputs_embeds.")
+        if inputs_embeds is not None:
+            if inputs_embeds.dim() != 3:
+                raise ValueError(f"inputs_embeds must be (batch, length, features), got {tuple(inputs_embeds.shape)}.")
+            # Placeholder ids carry the shape through the same code path; the embeddings replace them.
+            input_ids = inputs_embeds.new_full(inputs_embeds.shape[:2], self.config.pad_token_id, dtype=torch.long)
         if input_ids.dim() == 2 and input_ids.shape[0] == 0:
             raise ValueError("input_ids holds no documents (a batch of size 0): classify at least one text.")
         _check_shapes(input_ids, attention_mask, input_ids.shape[:2])
@@ -769,9 +784,12 @@ class ULMFiTForSequenceClassification(ULMFiTPreTrainedModel):
         if all_real:
             lengths = torch.full((input_ids.shape[0],), input_ids.shape[1], device=input_ids.device)
         else:
+            if inputs_embeds is not None:
+                inputs_embeds = _gather_time(inputs_embeds, _compact_index(attention_mask.bool())[0])
             input_ids, lengths = align_documents(input_ids, attention_mask.bool(), self.config.pad_token_id)
         # ONNX export: one branch-free pass, equal in eval mode to reading the chunks.
-        pooled = self._encode_in_one_pass(input_ids, lengths) if tracing else self._encode(input_ids, lengths)
+        encode = self._encode_in_one_pass if tracing else self._encode
+        pooled = encode(input_ids, lengths, inputs_embeds)
         logits = self.classifier(pooled)
 
         loss = self._loss(logits, labels) if labels is not None else None
