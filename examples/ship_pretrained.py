@@ -22,7 +22,7 @@ from pathlib import Path
 import torch
 from transformers import AutoTokenizer
 
-from hf_ulmfit import ULMFiTForCausalLM
+from hf_ulmfit import ULMFiTForCausalLM, ULMFiTTokenizerFast
 from hf_ulmfit.model_card import recipe_from_args, write_model_card
 from hf_ulmfit.training.plots import save_training_curves
 
@@ -77,6 +77,16 @@ def segment_row(source: Path, state: dict, args, previous: list[dict]) -> dict:
     }
 
 
+def current_rules(tokenizer: ULMFiTTokenizerFast) -> ULMFiTTokenizerFast:
+    """A word-level tokenizer rebuilt from its vocabulary with this version's rules: `tokenizer.json` stores the
+    pipeline itself, so a folder saved by an older version keeps that version's rules (e.g. its quadratic-time
+    repeat marking) until rebuilt. Same tokens on ordinary text; subword tokenizers are kept as they are."""
+    if type(tokenizer.backend_tokenizer.model).__name__ != "WordLevel":
+        return tokenizer
+    itos = tokenizer.convert_ids_to_tokens(range(len(tokenizer)))
+    return ULMFiTTokenizerFast.from_vocab(itos, backwards=tokenizer.backwards)
+
+
 def segments_table(rows: list[dict]) -> str:
     lines = ["Training segments (`training_log.jsonl` has each one's full command):", "",
              "| segment | date | steps | tokens | CPU hours | validation perplexity | commit |",
@@ -99,7 +109,7 @@ def ship(source: Path, out: Path, args) -> Path:
         previous = previous[:-1]
     rows = [*previous, segment_row(source, state, args, previous)]
     model = ULMFiTForCausalLM.from_pretrained(source)
-    tokenizer = AutoTokenizer.from_pretrained(source)
+    tokenizer = current_rules(AutoTokenizer.from_pretrained(source))
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     try:

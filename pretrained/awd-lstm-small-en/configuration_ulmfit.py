@@ -1,3 +1,16 @@
+# Copyright 2026 The hf_ulmfit Authors. All rights reserved.
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
 """ULMFiT (AWD-LSTM) configuration.
 
 This file is copied verbatim into every saved model folder so that the folder loads with
@@ -97,6 +110,8 @@ class ULMFiTConfig(PreTrainedConfig):
     ```"""
 
     model_type = "ulmfit"
+    # Outputs `Trainer.predict` leaves out: the classifier's pooled features (its predictions are the logits).
+    keys_to_ignore_at_inference = ["pooler_output"]
 
     vocab_size: int = 60000
     embedding_size: int = 400

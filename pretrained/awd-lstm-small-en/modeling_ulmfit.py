@@ -1,3 +1,16 @@
+# Copyright 2026 The hf_ulmfit Authors. All rights reserved.
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
 """AWD-LSTM (ULMFiT) models: encoder, causal LM head, sequence-classification head.
 
 Numerically this follows fastai 2.8's `AWD_LSTM`, `LinearDecoder`, `SentenceEncoder` and
@@ -13,13 +26,45 @@ from torch import nn
 from torch.func import functional_call
 from transformers import GenerationMixin, PreTrainedModel
 from transformers import initialization as init
-from transformers.modeling_outputs import SequenceClassifierOutput
 from transformers.utils import ModelOutput
 
 from .configuration_ulmfit import ULMFiTConfig
 
-# One (h, c) pair per LSTM layer, each of shape (num_directions, batch, layer_output_size // num_directions).
-LSTMState = tuple[tuple[torch.Tensor, torch.Tensor], ...]
+# `from_pretrained` keyword arguments that address the Hub, not the configuration.
+_HUB_KWARGS = ("cache_dir", "force_download", "local_files_only", "token", "revision", "subfolder", "proxies")
+# Configuration fields a user may set when loading a classifier.
+_CONFIG_OVERRIDES = (*ULMFiTConfig.__annotations__, "num_labels", "id2label", "label2id", "problem_type")
+
+
+class LSTMState(tuple):
+    """The recurrent state, which is also the cache of `generate()`: one `(h, c)` pair per LSTM layer, each of shape
+    `(num_directions, batch_size, layer_output_size // num_directions)`, as fastai keeps `AWD_LSTM.hidden`.
+
+    A tuple, so `for h, c in state` and `state[layer]` work and a plain tuple of pairs is accepted wherever a state
+    is; the methods apply one operation to every tensor."""
+
+    @classmethod
+    def zeros(cls, rnns: nn.ModuleList, batch_size: int, like: torch.Tensor) -> "LSTMState":
+        """The initial (all-zero) state of `rnns` for `batch_size` sequences, with the dtype and device of `like`."""
+        return cls(
+            (like.new_zeros(rnn.num_layers * (2 if rnn.bidirectional else 1), batch_size, rnn.hidden_size),) * 2
+            for rnn in rnns
+        )
+
+    @property
+    def batch_size(self) -> int:
+        return self[0][0].shape[1] if self else 0
+
+    def select(self, rows: torch.Tensor | slice) -> "LSTMState":
+        """The state of the sequences `rows` (an index tensor or a slice of the batch)."""
+        return LSTMState((h[:, rows], c[:, rows]) for h, c in self)
+
+    def detach(self) -> "LSTMState":
+        """The same values without their history (truncated back-propagation through time)."""
+        return LSTMState((h.detach(), c.detach()) for h, c in self)
+
+    def to(self, dtype: torch.dtype) -> "LSTMState":
+        return LSTMState((h.to(dtype), c.to(dtype)) for h, c in self)
 
 
 @dataclass
@@ -27,7 +72,7 @@ class ULMFiTModelOutput(ModelOutput):
     r"""
     last_hidden_state (`torch.FloatTensor` of shape `(batch_size, sequence_length, embedding_size)`):
         Raw output of the last LSTM layer (zero at padded positions).
-    state (`tuple` of `(h, c)` pairs, one per layer):
+    state ([`LSTMState`]):
         The LSTM state after the last real token of each row; pass it back as `state` to continue the sequences.
     hidden_states (`tuple(torch.FloatTensor)`, returned with `output_hidden_states=True`):
         The input of the first LSTM (embeddings after embedding and input dropout), then each layer's raw output.
@@ -49,7 +94,7 @@ class ULMFiTCausalLMOutput(ModelOutput):
         Cross-entropy, plus AR and TAR in training mode.
     logits (`torch.FloatTensor` of shape `(batch_size, sequence_length, vocab_size)`):
         Next-token scores.
-    state (`tuple` of `(h, c)` pairs, returned when `use_cache`):
+    state ([`LSTMState`], returned when `use_cache`):
         The LSTM state after the last token; `generate()` carries it as its cache.
     lm_loss (`torch.FloatTensor`, returned with a loss):
         The cross-entropy part of `loss`.
@@ -70,6 +115,26 @@ class ULMFiTCausalLMOutput(ModelOutput):
     hidden_states: tuple[torch.FloatTensor, ...] | None = None
 
 
+@dataclass
+class ULMFiTSequenceClassifierOutput(ModelOutput):
+    r"""
+    loss (`torch.FloatTensor` of shape `(1,)`, returned when `labels` are given):
+        Classification (or regression) loss.
+    logits (`torch.FloatTensor` of shape `(batch_size, num_labels)`):
+        Classification (or regression, when `num_labels == 1`) scores before softmax.
+    pooler_output (`torch.FloatTensor` of shape `(batch_size, 3 * embedding_size)`):
+        The pooled document features `[output at the last real token, max, mean]`, the head's input.
+    """
+
+    loss: torch.FloatTensor | None = None
+    logits: torch.FloatTensor | None = None
+    pooler_output: torch.FloatTensor | None = None
+
+
+# ---- The AWD-LSTM's dropouts. They hold no parameters (the state dict is fastai's, renamed); each reads its
+# probability from the config at every call, so a changed `config.drop_mult` applies at once. ----
+
+
 def locked_dropout(x: torch.Tensor, p: float, training: bool) -> torch.Tensor:
     """Variational dropout: one mask per sequence and feature, shared by all time steps of `x` (B, T, F)."""
     if not training or p == 0.0:
@@ -78,35 +143,110 @@ def locked_dropout(x: torch.Tensor, p: float, training: bool) -> torch.Tensor:
     return x * mask
 
 
-def _check_ids(input_ids: torch.Tensor, vocab_size: int) -> None:
-    if input_ids.dim() != 2:
+class _ScaledDropout(nn.Module):
+    """A dropout whose probability is the config field `name` times `config.drop_mult`."""
+
+    def __init__(self, config: ULMFiTConfig, name: str):
+        super().__init__()
+        self.config, self.name = config, name
+
+    @property
+    def p(self) -> float:
+        return getattr(self.config, self.name) * self.config.drop_mult
+
+    def extra_repr(self) -> str:
+        return f"p={self.p:g} ({self.name} × drop_mult)"
+
+
+class EmbeddingDropout(_ScaledDropout):
+    """fastai's `EmbeddingDropout`: drops whole word vectors, one keep/drop decision per vocabulary row per call."""
+
+    def forward(self, embeddings: nn.Embedding, input_ids: torch.Tensor) -> torch.Tensor:
+        weight, p = embeddings.weight, self.p
+        x = F.embedding(input_ids, weight, embeddings.padding_idx)
+        if self.training and p > 0:
+            row_mask = weight.new_empty(weight.shape[0], 1).bernoulli_(1 - p).div_(1 - p)
+            x = x * F.embedding(input_ids, row_mask)
+        return x
+
+
+class RNNDropout(_ScaledDropout):
+    """fastai's `RNNDropout` (locked or variational dropout): one mask per sequence and feature, shared by all time
+    steps of `x` (batch, time, features)."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return locked_dropout(x, self.p, self.training)
+
+
+class WeightDropout(_ScaledDropout):
+    """fastai's `WeightDropout` (DropConnect on each LSTM's hidden-to-hidden matrices), without swapping parameters:
+    `weight_drop(rnn)` is `rnn` as a function of (input, state) that uses one dropped matrix for this call, passed in
+    with `functional_call`, so gradients reach the real parameter and the `nn.LSTM` is never modified."""
+
+    def forward(self, rnn: nn.LSTM):
+        p = self.p
+        if not self.training or p == 0:
+            return rnn
+        dropped = {name: F.dropout(w, p, True) for name, w in rnn.named_parameters() if name.startswith("weight_hh")}
+
+        def call(inp, state):
+            return functional_call(rnn, dropped, (inp, state))
+
+        return call
+
+
+# ---- Input checks: shapes on the host, values in one device-to-host copy per call. ----
+
+
+def _check_shapes(input_ids: torch.Tensor | None, attention_mask: torch.Tensor | None, shape: torch.Size) -> None:
+    if input_ids is not None and input_ids.dim() != 2:
         raise ValueError(f"input_ids must have shape (batch_size, sequence_length), got {tuple(input_ids.shape)}.")
-    if input_ids.shape[1] == 0:
-        raise ValueError("input_ids is empty: every sequence needs at least one token (xxbos at least).")
-    bad = (input_ids < 0) | (input_ids >= vocab_size)
-    if bad.any():
+    if shape[1] == 0:
+        raise ValueError("The input is empty: every sequence needs at least one token (xxbos at least).")
+    if attention_mask is not None and attention_mask.shape != shape:
+        raise ValueError(f"attention_mask has shape {tuple(attention_mask.shape)} but the input has {tuple(shape)}.")
+
+
+def _check_values(input_ids: torch.Tensor | None, attention_mask: torch.Tensor | None, vocab_size: int) -> bool:
+    """Raise a clear error for ids outside the vocabulary or a mask that is not one contiguous block of ones per
+    row; return whether the mask is all ones. One host sync; the details of an error are computed only then."""
+    flags = []
+    if input_ids is not None:
+        flags.append(((input_ids < 0) | (input_ids >= vocab_size)).any())
+    if attention_mask is not None:
+        mask = attention_mask.bool()
+        # Contiguous iff the number of 0->1 and 1->0 switches (with zero padding on both ends) is exactly two.
+        padded = F.pad(mask.int(), (1, 1))
+        switches = (padded[:, 1:] != padded[:, :-1]).sum(1)
+        flags += [
+            ((attention_mask != 0) & (attention_mask != 1)).any(),
+            (mask.sum(1) == 0).any(),
+            (switches != 2).any(),
+            mask.all(),
+        ]
+    if not flags:  # embeddings without a mask: nothing to check
+        return True
+    values = torch.stack(flags).tolist()
+    if input_ids is not None and values.pop(0):
+        bad = (input_ids < 0) | (input_ids >= vocab_size)
         raise ValueError(
             f"input_ids holds ids outside the vocabulary [0, {vocab_size}): "
             f"{sorted(set(input_ids[bad].tolist()))[:10]}. Was the text tokenized with this model's tokenizer?"
         )
-
-
-def _check_mask(attention_mask: torch.Tensor, shape: torch.Size) -> torch.Tensor:
-    """Validate a 0/1 mask whose ones form one contiguous block per row; return it as bool."""
-    if attention_mask.shape != shape:
-        raise ValueError(f"attention_mask has shape {tuple(attention_mask.shape)} but the input has {tuple(shape)}.")
-    if not ((attention_mask == 0) | (attention_mask == 1)).all():
+    if attention_mask is None:
+        return True
+    not_binary, empty_rows, not_contiguous, all_ones = values
+    if not_binary:
         raise ValueError("attention_mask must hold only 0 (padding) and 1 (real token).")
-    mask = attention_mask.bool()
-    lengths = mask.sum(1)
-    if (lengths == 0).any():
-        rows = torch.nonzero(lengths == 0).flatten().tolist()
+    if empty_rows:
+        rows = torch.nonzero(attention_mask.sum(1) == 0).flatten().tolist()
         raise ValueError(f"Rows {rows} of the batch have no real token (attention_mask all zero): empty sequences.")
-    # Contiguous iff the number of 0->1 and 1->0 switches (with zero padding on both ends) is exactly two.
-    padded = F.pad(mask.int(), (1, 1))
-    if ((padded[:, 1:] != padded[:, :-1]).sum(1) != 2).any():
+    if not_contiguous:
         raise ValueError("attention_mask must mark one contiguous block of real tokens per row (padding on the sides).")
-    return mask
+    return all_ones
+
+
+# ---- Padding: every row's real tokens moved to the front, so padding never feeds the LSTM. ----
 
 
 def _compact_index(mask: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
@@ -123,6 +263,11 @@ def _gather_time(x: torch.Tensor, index: torch.Tensor) -> torch.Tensor:
     return x.gather(1, index[:, :, None].expand(-1, -1, x.shape[2]))
 
 
+def _restore_time(x: torch.Tensor, back: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+    """Undo `_compact_index`'s move to the front; padded positions become zero."""
+    return _gather_time(x, back) * mask[:, :, None].to(x.dtype)
+
+
 def _segments(lengths: list[int]) -> list[tuple[int, int, int, int]]:
     """For lengths sorted in decreasing order: (start, end, rows running, rows still running after end) for each
     stretch of time during which the same rows run."""
@@ -131,9 +276,20 @@ def _segments(lengths: list[int]) -> list[tuple[int, int, int, int]]:
     return list(zip([0, *ends[:-1]], ends, running, [*running[1:], 0], strict=True))
 
 
-def _restore_time(x: torch.Tensor, back: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
-    """Undo `_compact_index`'s move to the front; padded positions become zero."""
-    return _gather_time(x, back) * mask[:, :, None].to(x.dtype)
+def align_documents(input_ids: torch.Tensor, mask: torch.Tensor, pad_token_id: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """Each row's real tokens moved to position 0 (padding after them) and the row lengths, without host syncs."""
+    to_front, _, lengths = _compact_index(mask)
+    positions = torch.arange(input_ids.shape[1], device=input_ids.device)[None]
+    return input_ids.gather(1, to_front).masked_fill(positions >= lengths[:, None], pad_token_id), lengths
+
+
+# The saved folder's own modules, by Auto class (the file names of this module and its configuration sibling).
+REMOTE_AUTO_MAP = {
+    "AutoConfig": "configuration_ulmfit.ULMFiTConfig",
+    "AutoModel": "modeling_ulmfit.ULMFiTModel",
+    "AutoModelForCausalLM": "modeling_ulmfit.ULMFiTForCausalLM",
+    "AutoModelForSequenceClassification": "modeling_ulmfit.ULMFiTForSequenceClassification",
+}
 
 
 class ULMFiTPreTrainedModel(PreTrainedModel):
@@ -145,6 +301,13 @@ class ULMFiTPreTrainedModel(PreTrainedModel):
     _no_split_modules = []
     # Losses are per-batch means (AR/TAR cannot be summed per token): Trainer must scale for accumulation itself.
     accepts_loss_kwargs = False
+
+    def save_pretrained(self, save_directory, *args, **kwargs):
+        """`PreTrainedModel.save_pretrained`, with every Auto class a user may start from in the folder's
+        `auto_map` (transformers writes only the saved class's own), so that an LM folder also loads as
+        `AutoModel` or `AutoModelForSequenceClassification` with `trust_remote_code=True`."""
+        self.config.auto_map = {**REMOTE_AUTO_MAP, **(getattr(self.config, "auto_map", None) or {})}
+        return super().save_pretrained(save_directory, *args, **kwargs)
 
     @torch.no_grad()
     def _init_weights(self, module: nn.Module):
@@ -161,6 +324,8 @@ class ULMFiTPreTrainedModel(PreTrainedModel):
             init.constant_(module.bias, 1e-3)
             init.zeros_(module.running_mean)
             init.ones_(module.running_var)
+            # from_pretrained allocates buffers it does not load uninitialised: this one would be saved as garbage
+            module.num_batches_tracked.zero_()
         elif isinstance(module, nn.Linear):
             if module.out_features == self.config.vocab_size:  # the LM decoder (its weight is usually tied)
                 init.uniform_(module.weight, -r, r)
@@ -172,11 +337,14 @@ class ULMFiTPreTrainedModel(PreTrainedModel):
 
 class ULMFiTModel(ULMFiTPreTrainedModel):
     """The AWD-LSTM encoder: embedding (with embedding dropout), locked input dropout, stacked single-layer LSTMs
-    with weight drop on the hidden-to-hidden matrices, locked dropout between layers."""
+    with weight drop on the hidden-to-hidden matrices, locked dropout between layers. The fifth dropout, on the
+    last layer's output, belongs to the head."""
 
     def __init__(self, config: ULMFiTConfig):
         super().__init__(config)
         self.embeddings = nn.Embedding(config.vocab_size, config.embedding_size, padding_idx=config.pad_token_id)
+        self.embed_dropout = EmbeddingDropout(config, "embed_dropout")
+        self.input_dropout = RNNDropout(config, "input_dropout")
         directions = 2 if config.bidirectional else 1
         self.rnns = nn.ModuleList()
         for layer in range(config.num_hidden_layers):
@@ -185,6 +353,8 @@ class ULMFiTModel(ULMFiTPreTrainedModel):
             self.rnns.append(
                 nn.LSTM(n_in, n_out // directions, batch_first=True, bidirectional=config.bidirectional)
             )
+        self.weight_dropout = WeightDropout(config, "weight_dropout")
+        self.hidden_dropout = RNNDropout(config, "hidden_dropout")
         self.post_init()
 
     def get_input_embeddings(self):
@@ -195,37 +365,18 @@ class ULMFiTModel(ULMFiTPreTrainedModel):
 
     def zero_state(self, batch_size: int) -> LSTMState:
         """The initial (all-zero) state for `batch_size` sequences."""
-        weight = self.embeddings.weight
-        return tuple(
-            (weight.new_zeros(rnn.num_layers * (2 if rnn.bidirectional else 1), batch_size, rnn.hidden_size),) * 2
-            for rnn in self.rnns
-        )
+        return LSTMState.zeros(self.rnns, batch_size, self.embeddings.weight)
 
-    def _embed(self, input_ids: torch.Tensor) -> torch.Tensor:
-        weight = self.embeddings.weight
-        p = self.config.embed_dropout * self.config.drop_mult
-        x = F.embedding(input_ids, weight, self.embeddings.padding_idx)
-        if self.training and p > 0:
-            # Drop whole word vectors: one keep/drop decision per vocabulary row for this forward.
-            row_mask = weight.new_empty(weight.shape[0], 1).bernoulli_(1 - p).div_(1 - p)
-            x = x * F.embedding(input_ids, row_mask)
-        return x
+    def embed(self, input_ids: torch.Tensor) -> torch.Tensor:
+        """Word vectors of `input_ids` after embedding dropout (no input checks)."""
+        return self.embed_dropout(self.embeddings, input_ids)
 
     def _run_rnn(self, rnn: nn.LSTM, x: torch.Tensor, hx, segments: list[tuple[int, int, int, int]] | None):
         if torch.is_autocast_enabled(x.device.type):
             # Autocast casts the input and weights but not the state; oneDNN's LSTM refuses mixed precision.
             dtype = torch.get_autocast_dtype(x.device.type)
             x, hx = x.to(dtype), tuple(t.to(dtype) for t in hx)
-        p = self.config.weight_dropout * self.config.drop_mult
-        if self.training and p > 0:
-            # Weight drop (DropConnect): one dropped matrix for this forward, passed in without touching the
-            # parameter, so gradients flow to it and nothing is swapped inside the nn.LSTM.
-            dropped = {name: F.dropout(w, p, True) for name, w in rnn.named_parameters() if name.startswith("weight_hh")}
-
-            def call(inp, state):
-                return functional_call(rnn, dropped, (inp, state))
-        else:
-            call = rnn
+        call = self.weight_dropout(rnn)  # one dropped matrix for this forward, shared by all segments
         if segments is None:
             return call(x, hx)
         # Rows sorted by decreasing length: one dense call per stretch of time in which the same rows are still
@@ -243,17 +394,16 @@ class ULMFiTModel(ULMFiTPreTrainedModel):
     def run_layers(self, x: torch.Tensor, state: LSTMState, segments=None):
         """Input dropout, the LSTM stack and the dropouts between layers, on embeddings `x` (no input checks).
         Returns the raw outputs (input first), the outputs as fed onwards, and the new state."""
-        x = locked_dropout(x, self.config.input_dropout * self.config.drop_mult, self.training)
-        hidden_p = self.config.hidden_dropout * self.config.drop_mult
+        x = self.input_dropout(x)
         raw_outputs, dropped_outputs, new_state = [x], [], []
         for layer, rnn in enumerate(self.rnns):
             x, layer_state = self._run_rnn(rnn, x, state[layer], segments)
             new_state.append(layer_state)
             raw_outputs.append(x)
             if layer < len(self.rnns) - 1:
-                x = locked_dropout(x, hidden_p, self.training)
+                x = self.hidden_dropout(x)
             dropped_outputs.append(x)
-        return raw_outputs, dropped_outputs, new_state
+        return raw_outputs, dropped_outputs, LSTMState(new_state)
 
     def forward(
         self,
@@ -263,6 +413,7 @@ class ULMFiTModel(ULMFiTPreTrainedModel):
         inputs_embeds: torch.FloatTensor | None = None,
         output_hidden_states: bool | None = None,
         return_dict: bool | None = None,
+        check_inputs: bool = True,
         **kwargs,
     ) -> ULMFiTModelOutput | tuple:
         r"""
@@ -272,10 +423,13 @@ class ULMFiTModel(ULMFiTPreTrainedModel):
             1 for real tokens, 0 for padding; the real tokens of a row must be contiguous (padding on the left,
             right or both). Padding never touches the state: each row's returned state is the one after its last
             real token, and a left-padded row starts from `state` (or zeros) at its first real token.
-        state (`tuple` of `(h, c)` pairs, *optional*):
+        state ([`LSTMState`] or a tuple of `(h, c)` pairs, *optional*):
             The state to start from (as returned by a previous call); zeros when omitted.
         inputs_embeds (`torch.FloatTensor` of shape `(batch_size, sequence_length, embedding_size)`, *optional*):
             Embeddings to use instead of `input_ids` (embedding dropout is then skipped, as in fastai).
+        check_inputs (`bool`, *optional*, defaults to `True`):
+            Check the values of `input_ids` and `attention_mask` (shapes are always checked). `generate()` skips
+            it for the tokens it produces itself.
         """
         output_hidden_states = (
             output_hidden_states if output_hidden_states is not None else self.config.output_hidden_states
@@ -283,41 +437,41 @@ class ULMFiTModel(ULMFiTPreTrainedModel):
         return_dict = return_dict if return_dict is not None else self.config.return_dict
         if (input_ids is None) == (inputs_embeds is None):
             raise ValueError("Pass exactly one of input_ids and inputs_embeds.")
-        if input_ids is not None:
-            _check_ids(input_ids, self.config.vocab_size)
-            x = self._embed(input_ids)
-        else:
-            if inputs_embeds.dim() != 3 or inputs_embeds.shape[1] == 0:
-                raise ValueError(f"inputs_embeds must be (batch, length >= 1, features), got {tuple(inputs_embeds.shape)}.")
-            x = inputs_embeds
+        if inputs_embeds is not None and inputs_embeds.dim() != 3:
+            raise ValueError(f"inputs_embeds must be (batch, length >= 1, features), got {tuple(inputs_embeds.shape)}.")
+        shape = (input_ids if input_ids is not None else inputs_embeds).shape[:2]
+        _check_shapes(input_ids, attention_mask, shape)
+        all_real = attention_mask is None
+        if not torch.jit.is_tracing() and (check_inputs or attention_mask is not None):
+            all_real = _check_values(input_ids if check_inputs else None, attention_mask, self.config.vocab_size)
+        x = self.embed(input_ids) if input_ids is not None else inputs_embeds
         batch_size = x.shape[0]
         if state is None:
             state = self.zero_state(batch_size)
-        elif len(state) != len(self.rnns) or state[0][0].shape[1] != batch_size:
+        elif not torch.jit.is_tracing() and (len(state) != len(self.rnns) or state[0][0].shape[1] != batch_size):
             raise ValueError(
                 f"state must hold one (h, c) pair per layer ({len(self.rnns)}) for batch size {batch_size}; got "
                 f"{len(state)} pairs for batch size {state[0][0].shape[1] if len(state) else 'n/a'}."
             )
+        state = LSTMState(state)
 
         segments = order = None
-        if attention_mask is not None:
-            mask = _check_mask(attention_mask, x.shape[:2])
-            if not mask.all():
-                # Move every row's tokens to the front and sort rows by length, so padding neither feeds nor ends
-                # the LSTM (see `_run_rnn`).
-                to_front, back, lengths = _compact_index(mask)
-                order = torch.argsort(lengths, descending=True, stable=True)
-                x = _gather_time(x, to_front)[order]
-                state = tuple((h[:, order], c[:, order]) for h, c in state)
-                segments = _segments(lengths[order].tolist())
+        if not all_real:
+            # Move every row's tokens to the front and sort rows by length, so padding neither feeds nor ends the
+            # LSTM (see `_run_rnn`).
+            mask = attention_mask.bool()
+            to_front, back, lengths = _compact_index(mask)
+            order = torch.argsort(lengths, descending=True, stable=True)
+            x = _gather_time(x, to_front)[order]
+            state = state.select(order)
+            segments = _segments(lengths[order].tolist())
 
         raw_outputs, dropped_outputs, new_state = self.run_layers(x, state, segments)
         if order is not None:
             unsort = torch.argsort(order)
             raw_outputs = [_restore_time(t[unsort], back, mask) for t in raw_outputs]
             dropped_outputs = [_restore_time(t[unsort], back, mask) for t in dropped_outputs]
-            new_state = [(h[:, unsort], c[:, unsort]) for h, c in new_state]
-        new_state = tuple(new_state)
+            new_state = new_state.select(unsort)
         hidden_states = tuple(raw_outputs) if output_hidden_states else None
         dropped = tuple(dropped_outputs) if output_hidden_states else None
         if not return_dict:
@@ -337,18 +491,19 @@ class ULMFiTForCausalLM(ULMFiTPreTrainedModel, GenerationMixin):
         if config.bidirectional:
             raise ValueError("A bidirectional ULMFiT encoder sees the future; it cannot be a causal language model.")
         self.ulmfit = ULMFiTModel(config)
+        self.output_dropout = RNNDropout(config, "output_dropout")
         self.decoder = nn.Linear(config.embedding_size, config.vocab_size, bias=config.output_bias)
         self.post_init()
 
     def get_output_embeddings(self):
         return self.decoder
 
+    def set_output_embeddings(self, new_embeddings):
+        self.decoder = new_embeddings
+
     def layer_groups(self) -> list[list[nn.Module]]:
         """fastai's LM split, bottom to top: one group per LSTM layer, then embedding + (tied) decoder on top."""
         return [[rnn] for rnn in self.ulmfit.rnns] + [[self.ulmfit.embeddings, self.decoder]]
-
-    def set_output_embeddings(self, new_embeddings):
-        self.decoder = new_embeddings
 
     @classmethod
     def _supports_default_dynamic_cache(cls) -> bool:
@@ -357,16 +512,22 @@ class ULMFiTForCausalLM(ULMFiTPreTrainedModel, GenerationMixin):
 
     def _reorder_cache(self, state: LSTMState, beam_idx: torch.LongTensor) -> LSTMState:
         """Beam search: follow the surviving beams."""
-        return tuple((h.index_select(1, beam_idx), c.index_select(1, beam_idx)) for h, c in state)
+        return LSTMState(state).select(beam_idx)
 
-    def prepare_inputs_for_generation(self, input_ids, attention_mask=None, state=None, **kwargs):
+    def prepare_inputs_for_generation(self, input_ids, attention_mask=None, state=None, is_first_iteration=False,
+                                      **kwargs):
         model_inputs = super().prepare_inputs_for_generation(
-            input_ids, attention_mask=attention_mask, state=state, **kwargs
+            input_ids, attention_mask=attention_mask, state=state, is_first_iteration=is_first_iteration, **kwargs
         )
-        # With a state, only the new tokens are fed, and the mask covers the new tokens only.
-        mask = model_inputs.get("attention_mask")
-        if mask is not None and mask.shape[1] != model_inputs["input_ids"].shape[1]:
-            model_inputs["attention_mask"] = mask[:, -model_inputs["input_ids"].shape[1] :]
+        if state is not None and not is_first_iteration:
+            # Only the tokens generate() just produced are fed: they are in the vocabulary and generate() extends
+            # the mask with ones for them, so neither needs a check (no host sync per step).
+            model_inputs.pop("attention_mask", None)
+            model_inputs["check_inputs"] = False
+        else:
+            mask = model_inputs.get("attention_mask")
+            if mask is not None and mask.shape[1] != model_inputs["input_ids"].shape[1]:
+                model_inputs["attention_mask"] = mask[:, -model_inputs["input_ids"].shape[1] :]
         return model_inputs
 
     def forward(
@@ -380,6 +541,7 @@ class ULMFiTForCausalLM(ULMFiTPreTrainedModel, GenerationMixin):
         output_hidden_states: bool | None = None,
         return_dict: bool | None = None,
         logits_to_keep: int = 0,
+        check_inputs: bool = True,
         **kwargs,
     ) -> ULMFiTCausalLMOutput | tuple:
         r"""
@@ -390,6 +552,8 @@ class ULMFiTForCausalLM(ULMFiTPreTrainedModel, GenerationMixin):
             Return the final LSTM `state` (defaults to `config.use_cache`).
         logits_to_keep (`int`, *optional*):
             Compute logits for the last `logits_to_keep` positions only (0: all), as generation's prefill needs.
+        check_inputs (`bool`, *optional*, defaults to `True`):
+            As in [`ULMFiTModel.forward`].
         """
         return_dict = return_dict if return_dict is not None else self.config.return_dict
         use_cache = use_cache if use_cache is not None else self.config.use_cache
@@ -400,9 +564,10 @@ class ULMFiTForCausalLM(ULMFiTPreTrainedModel, GenerationMixin):
             inputs_embeds=inputs_embeds,
             output_hidden_states=output_hidden_states,
             return_dict=True,
+            check_inputs=check_inputs,
         )
         raw = outputs.last_hidden_state
-        dropped = locked_dropout(raw, self.config.output_dropout * self.config.drop_mult, self.training)
+        dropped = self.output_dropout(raw)
         kept = dropped[:, -logits_to_keep:] if logits_to_keep else dropped
         logits = self.decoder(kept)
 
@@ -416,8 +581,7 @@ class ULMFiTForCausalLM(ULMFiTPreTrainedModel, GenerationMixin):
             target = shift_labels if shift_labels is not None else labels
             if target.shape != logits.shape[:2]:
                 raise ValueError(f"labels have shape {tuple(target.shape)}, expected {tuple(logits.shape[:2])}.")
-            real = target[target != -100]
-            if real.numel() and (real.min() < 0 or real.max() >= self.config.vocab_size):
+            if check_inputs and ((target != -100) & ((target < 0) | (target >= self.config.vocab_size))).any():
                 raise ValueError(f"labels must be token ids in [0, {self.config.vocab_size}) or -100.")
             lm_loss = self.loss_function(
                 logits=logits, labels=labels, vocab_size=self.config.vocab_size, shift_labels=shift_labels, **kwargs
@@ -444,7 +608,8 @@ class ULMFiTForCausalLM(ULMFiTPreTrainedModel, GenerationMixin):
 
 
 class ULMFiTClassificationHead(nn.Module):
-    """fastai's `PoolingLinearClassifier` layers: blocks of BatchNorm1d, Dropout, Linear (no bias), ReLU between."""
+    """fastai's `PoolingLinearClassifier` layers: blocks of BatchNorm1d, Dropout, Linear (no bias), ReLU between.
+    The first block's dropout is the AWD-LSTM's output dropout."""
 
     def __init__(self, config: ULMFiTConfig):
         super().__init__()
@@ -468,18 +633,25 @@ def pooling_start(lengths: torch.Tensor, bptt: int, max_len: int) -> torch.Tenso
 
 
 class ConcatPool:
-    """Running masked concat pooling [last real token, max, mean] over chunks of one batch of documents."""
+    """Running masked concat pooling [last real token, max, mean] over chunks of one batch of documents aligned at
+    position 0, longest first."""
 
-    def __init__(self, batch_size: int, features: int, like: torch.Tensor):
+    def __init__(self, lengths: torch.Tensor, bptt: int, max_len: int, features: int, like: torch.Tensor):
+        batch_size = lengths.shape[0]
+        self.lengths, self.keep_from = lengths, pooling_start(lengths, bptt, max_len)
         self.max = like.new_full((batch_size, features), float("-inf"))
         self.sum = like.new_zeros(batch_size, features)
         self.count = like.new_zeros(batch_size, 1)
         self.last = like.new_zeros(batch_size, features)
 
-    def update(self, out: torch.Tensor, keep: torch.Tensor, is_last: torch.Tensor) -> None:
-        """`out` (b, t, F) chunk outputs of the first b rows; `keep` (b, t) positions to pool; `is_last` (b, t)
-        each row's last token."""
-        rows, keep3 = out.shape[0], keep[:, :, None]
+    def update(self, out: torch.Tensor, start: int) -> None:
+        """Pool `out` (b, t, F), the outputs at positions `start`..`start + t` of the first b documents."""
+        rows = out.shape[0]
+        positions = torch.arange(start, start + out.shape[1], device=out.device)[None]
+        lengths = self.lengths[:rows, None]
+        keep = (positions >= self.keep_from[:rows, None]) & (positions < lengths)
+        is_last = positions == lengths - 1
+        keep3 = keep[:, :, None]
         update = {
             "max": torch.maximum(self.max[:rows], out.masked_fill(~keep3, float("-inf")).amax(1)),
             "sum": self.sum[:rows] + out.masked_fill(~keep3, 0.0).sum(1),
@@ -527,35 +699,45 @@ class ULMFiTForSequenceClassification(ULMFiTPreTrainedModel):
                     setattr(config, key, kwargs.pop(key))
         return super().from_pretrained(pretrained_model_name_or_path, *model_args, config=config, **kwargs)
 
-    def _encode(self, input_ids: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
-        """BPT3C over documents aligned at position 0; returns the pooled features (B, 3 * embedding_size)."""
+    def _encode(self, input_ids: torch.Tensor, lengths: torch.Tensor, embeds: torch.Tensor | None = None) -> torch.Tensor:
+        """BPT3C over documents aligned at position 0; returns the pooled features (B, 3 * embedding_size).
+        `embeds` (B, T, E), when given, replaces the embedding of `input_ids` (which then only carry the shape)."""
         config, bptt = self.config, self.config.bptt
-        keep_from = pooling_start(lengths, bptt, config.max_len)
         # Longest documents first: the rows still being read are then always a prefix of the batch, so finished
         # documents drop out at chunk boundaries and cost nothing more.
         order = torch.argsort(lengths, descending=True, stable=True)
-        input_ids, lengths, keep_from = input_ids[order], lengths[order], keep_from[order]
-        host_lengths = lengths.tolist()
+        input_ids, lengths = input_ids[order], lengths[order]
+        embeds = embeds[order] if embeds is not None else None
         encoder = self.ulmfit
-        pool = ConcatPool(len(host_lengths), config.embedding_size, encoder.embeddings.weight)
+        pool = ConcatPool(lengths, bptt, config.max_len, config.embedding_size, encoder.embeddings.weight)
+        host_lengths, host_keep_from = torch.stack([lengths, pool.keep_from]).tolist()
         state = encoder.zero_state(len(host_lengths))
         for i in range(0, host_lengths[0], bptt):
             active = sum(n > i for n in host_lengths)
-            state = tuple((h[:, :active], c[:, :active]) for h, c in state)
+            state = state.select(slice(0, active))
             # Rows that end inside this chunk stop there (`_run_rnn`'s segments): no LSTM work on padding.
             width = min(host_lengths[0] - i, bptt)
             ends = [min(n - i, width) for n in host_lengths[:active]]
             segments = _segments(ends) if ends[-1] < width else None
             chunk = input_ids[:active, i : i + width]
             # The ids were checked once in forward; each chunk goes straight to the layers (fresh dropout masks).
-            raw, _, state = encoder.run_layers(encoder._embed(chunk), state, segments)
+            x = encoder.embed(chunk) if embeds is None else embeds[:active, i : i + width]
+            raw, _, state = encoder.run_layers(x, state, segments)
             if self.training:  # truncated BPTT: gradients stop at chunk boundaries, as in fastai
-                state = tuple((h.detach(), c.detach()) for h, c in state)
-            positions = torch.arange(i, i + width, device=input_ids.device)[None]
-            keep = (positions >= keep_from[:active, None]) & (positions < lengths[:active, None])
-            if keep.any():
-                pool.update(raw[-1], keep, positions == lengths[:active, None] - 1)
+                state = state.detach()
+            if any(k < i + width for k in host_keep_from[:active]):  # some row pools part of this chunk
+                pool.update(raw[-1], i)
         return pool.result()[torch.argsort(order)]
+
+    def _encode_in_one_pass(self, input_ids: torch.Tensor, lengths: torch.Tensor, embeds=None) -> torch.Tensor:
+        """The pooled features of `_encode` in eval mode (where the carried state makes chunks invisible), read in
+        one pass without host syncs or data-dependent loops: the graph ONNX export traces."""
+        encoder, config = self.ulmfit, self.config
+        x = encoder.embed(input_ids) if embeds is None else embeds
+        out = encoder.run_layers(x, encoder.zero_state(input_ids.shape[0]))[0][-1]
+        pool = ConcatPool(lengths, config.bptt, config.max_len, config.embedding_size, out)
+        pool.update(out, 0)
+        return pool.result()
 
     def forward(
         self,
@@ -564,8 +746,9 @@ class ULMFiTForSequenceClassification(ULMFiTPreTrainedModel):
         labels: torch.Tensor | None = None,
         output_hidden_states: bool | None = None,
         return_dict: bool | None = None,
+        inputs_embeds: torch.FloatTensor | None = None,
         **kwargs,
-    ) -> SequenceClassifierOutput | tuple:
+    ) -> ULMFiTSequenceClassifierOutput | tuple:
         r"""
         input_ids (`torch.LongTensor` of shape `(batch_size, sequence_length)`):
             Token ids of whole documents (any length: they are read `bptt` tokens at a time).
@@ -576,32 +759,42 @@ class ULMFiTForSequenceClassification(ULMFiTPreTrainedModel):
             `(batch_size, num_labels)` (multi-label), or floats of shape `(batch_size,)`/`(batch_size, num_labels)`
             (regression), following `config.problem_type` as transformers defines it.
         output_hidden_states (`bool`, *optional*):
-            Return the pooled features `[last, max, mean]` (the head's input) as `hidden_states[0]`; the LSTM
+            Accepted for the Auto API; the pooled features are always returned as `pooler_output`, and the LSTM
             outputs of a long document are not kept (it is read chunk by chunk).
+        inputs_embeds (`torch.FloatTensor` of shape `(batch_size, sequence_length, embedding_size)`, *optional*):
+            Word vectors to read instead of embedding `input_ids` (embedding dropout is then skipped), e.g. for
+            gradients with respect to them; in eval mode the gradients cross the chunk boundaries.
         """
         return_dict = return_dict if return_dict is not None else self.config.return_dict
-        if input_ids is None:
-            raise ValueError("ULMFiTForSequenceClassification needs input_ids.")
-        _check_ids(input_ids, self.config.vocab_size)
-        if attention_mask is not None:
-            mask = _check_mask(attention_mask, input_ids.shape)
-            to_front, _, lengths = _compact_index(mask)
-            input_ids = input_ids.gather(1, to_front).masked_fill(
-                torch.arange(input_ids.shape[1], device=input_ids.device)[None] >= lengths[:, None],
-                self.config.pad_token_id,
-            )
-            input_ids = input_ids[:, : int(lengths.max())]
+        if (input_ids is None) == (inputs_embeds is None):
+            raise ValueError("ULMFiTForSequenceClassification needs exactly one of input_ids and inputs_embeds.")
+        if inputs_embeds is not None:
+            if inputs_embeds.dim() != 3:
+                raise ValueError(f"inputs_embeds must be (batch, length, features), got {tuple(inputs_embeds.shape)}.")
+            # Placeholder ids carry the shape through the same code path; the embeddings replace them.
+            input_ids = inputs_embeds.new_full(inputs_embeds.shape[:2], self.config.pad_token_id, dtype=torch.long)
+        if input_ids.dim() == 2 and input_ids.shape[0] == 0:
+            raise ValueError("input_ids holds no documents (a batch of size 0): classify at least one text.")
+        _check_shapes(input_ids, attention_mask, input_ids.shape[:2])
+        tracing = torch.jit.is_tracing()
+        if tracing:  # a traced graph cannot raise; the checks run when the exported model is compared
+            all_real = attention_mask is None
         else:
+            all_real = _check_values(input_ids, attention_mask, self.config.vocab_size)
+        if all_real:
             lengths = torch.full((input_ids.shape[0],), input_ids.shape[1], device=input_ids.device)
-        pooled = self._encode(input_ids, lengths)
+        else:
+            if inputs_embeds is not None:
+                inputs_embeds = _gather_time(inputs_embeds, _compact_index(attention_mask.bool())[0])
+            input_ids, lengths = align_documents(input_ids, attention_mask.bool(), self.config.pad_token_id)
+        # ONNX export: one branch-free pass, equal in eval mode to reading the chunks.
+        encode = self._encode_in_one_pass if tracing else self._encode
+        pooled = encode(input_ids, lengths, inputs_embeds)
         logits = self.classifier(pooled)
 
-        loss = None
-        if labels is not None:
-            loss = self._loss(logits, labels)
-        if not return_dict:
-            return (loss, logits) if loss is not None else (logits,)
-        return SequenceClassifierOutput(loss=loss, logits=logits, hidden_states=(pooled,) if output_hidden_states else None)
+        loss = self._loss(logits, labels) if labels is not None else None
+        output = ULMFiTSequenceClassifierOutput(loss=loss, logits=logits, pooler_output=pooled)
+        return output if return_dict else output.to_tuple()
 
     def _loss(self, logits: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
         config, batch_size = self.config, logits.shape[0]
@@ -619,10 +812,11 @@ class ULMFiTForSequenceClassification(ULMFiTPreTrainedModel):
                     f"single_label_classification needs integer labels of shape ({batch_size},), got "
                     f"{labels.dtype} of shape {tuple(labels.shape)}."
                 )
-            if (labels < 0).any() or (labels >= self.num_labels).any():
+            outside = (labels < 0) | (labels >= self.num_labels)
+            if outside.any():
                 raise ValueError(
                     f"labels must lie in [0, {self.num_labels}) for this {self.num_labels}-label model; got "
-                    f"{sorted(set(labels[(labels < 0) | (labels >= self.num_labels)].tolist()))}."
+                    f"{sorted(set(labels[outside].tolist()))}."
                 )
             return F.cross_entropy(logits.float(), labels)
         if config.problem_type == "multi_label_classification":
@@ -637,16 +831,13 @@ class ULMFiTForSequenceClassification(ULMFiTPreTrainedModel):
         return F.mse_loss(logits.float(), labels.float().view_as(logits))
 
 
-# `from_pretrained` keyword arguments that address the Hub, not the configuration.
-_HUB_KWARGS = ("cache_dir", "force_download", "local_files_only", "token", "revision", "subfolder", "proxies")
-# Configuration fields a user may set when loading a classifier.
-_CONFIG_OVERRIDES = (*ULMFiTConfig.__annotations__, "num_labels", "id2label", "label2id", "problem_type")
-
 __all__ = [
+    "LSTMState",
     "ULMFiTPreTrainedModel",
     "ULMFiTModel",
     "ULMFiTForCausalLM",
     "ULMFiTForSequenceClassification",
     "ULMFiTModelOutput",
     "ULMFiTCausalLMOutput",
+    "ULMFiTSequenceClassifierOutput",
 ]

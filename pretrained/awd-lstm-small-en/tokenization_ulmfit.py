@@ -1,3 +1,16 @@
+# Copyright 2026 The hf_ulmfit Authors. All rights reserved.
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
 """ULMFiT tokenizer: fastai 2.8's default text pipeline (rules + spaCy English words) on the `tokenizers` library.
 
 This file is copied into every saved tokenizer folder so that the folder loads with `trust_remote_code=True` in a
@@ -15,7 +28,6 @@ See docs/tokenizer.md for the measured agreement with fastai and what still diff
 """
 
 import json
-import os
 from collections.abc import Iterable
 
 from tokenizers import Regex, Tokenizer, models, normalizers, pre_tokenizers
@@ -30,10 +42,18 @@ FAKE = "xxfake"  # fastai pads its vocabulary to a multiple of 8 with this token
 # Python's str.isspace() set: fastai's `\s` and spaCy's whitespace test (Oniguruma's `\s` is a different set).
 _WS = r"\t\n\x0B\x0C\r\x1C-\x1F \x{85}\x{A0}\x{1680}\x{2000}-\x{200A}\x{2028}\x{2029}\x{202F}\x{205F}\x{3000}"
 _WS_NOT_SPACE = _WS.replace(" ", "")
-SPACE_MARK = "\u2581"  # fastai's replace_space: a space inside a whitespace token
+# "▁": fastai's replace_space writes a space inside a whitespace token as this, and SentencePiece marks the start
+# of a word with it (so fastai's SentencePiece vocabularies hold "▁xxbos").
+SPACE_MARK = "\u2581"
 # Private-use characters that tag a repetition while its count is written: start and end of the count for
 # characters (replace_rep) and words (replace_wrep), and one placeholder per decimal place of the count.
-_REP, _REP_END, _WREP, _WREP_END = "\ue000\ue001\ue002\ue003"
+_REP, _REP_END, _WREP, _WREP_END, _WREP_IN = "\ue000\ue001\ue002\ue003\ue004"
+# `truncation=True` without `max_length` keeps this many tokens: fastai's classifier `max_len` (72 * 20), the
+# span a classifier pools over. Nothing truncates unless asked: an AWD-LSTM reads documents of any length.
+MODEL_MAX_LENGTH = 1440
+# Longer runs of non-whitespace are cut into pieces of this many characters (no word or URL of the IMDb
+# fixture comes close; fastai's tokens of such runs differ).
+MAX_CHUNK = 100
 _MAX_COUNT_PLACES = 6  # repeat counts are written exactly up to 999,999 repetitions
 _PLACES = [chr(0xE010 + place) for place in range(_MAX_COUNT_PLACES)]
 _SPLIT_EXCEPTIONS = (
@@ -224,8 +244,12 @@ def build_normalizer(lowercase: bool = True, mark_case: bool = True) -> normaliz
     steps.append(normalizers.Replace(_REP_END, " "))
     # replace_wrep: a word repeated 3+ times -> " xxwrep n w " (the whitespace before it becomes one space).
     # Every word that starts 3+ repeats gets a mark (and a count); those inside a run go away with the repeats.
-    inner = rf"(?:{_WREP}[^{_WREP_END}]*{_WREP_END})?"
-    steps.append(_rule(rf"[{ws}](?=(\w+)[{ws}]+(?:\1[{ws}]+)+\1(?!\w))", f" {_WREP}{_WREP_END}"))
+    # Marks go before the first word of each run only: a mark right after a marked word (whitespace between) is
+    # inside a run, and is changed to _WREP_IN, which gets no count. Each word start then looks at three words
+    # and each run is counted once, so the rule stays linear (marking every word of a run scans it once per word).
+    inner = rf"(?:[{_WREP}{_WREP_IN}][^{_WREP_END}]*{_WREP_END})?"
+    steps.append(_rule(rf"[{ws}](?=(\w+)[{ws}]+\1[{ws}]+\1(?!\w))", f" {_WREP}{_WREP_END}"))
+    steps.append(_rule(rf"{_WREP_END}\w+[{ws}]*\K{_WREP}", _WREP_IN))
     steps += _count_writers(_WREP, _WREP_END, r"(?=(\w+))", rf"[{ws}]*{inner}\1(?!\w)")
     steps.append(_rule(rf"{_WREP_END}(\w+)\K(?:[{ws}]+{inner}\1(?!\w))+", ""))
     steps.append(_rule(rf"{_WREP_END}\w+\K", " "))
@@ -242,6 +266,9 @@ def build_normalizer(lowercase: bool = True, mark_case: bool = True) -> normaliz
     if lowercase:
         steps.append(normalizers.Lowercase())
     steps.append(normalizers.Strip())  # fastai's strip() (Python also strips \x1c-\x1f; Unicode does not)
+    # spaCy's rules look ahead to the end of a chunk (the text between whitespace) from every token in it, so a
+    # chunk costs the square of its length: a space every MAX_CHUNK characters keeps every input linear.
+    steps.append(_rule(rf"[^{ws}]{{{MAX_CHUNK}}}\K(?=[^{ws}])", " "))
     # spaCy keeps whitespace other than one separating space as tokens; fastai writes their spaces as "▁".
     steps.append(_rule(rf"(?<=[{ws_ns}]) ", SPACE_MARK))
     return normalizers.Sequence(steps)
@@ -299,11 +326,17 @@ def build_pre_tokenizer(special_tokens: Iterable[str] = SPECIAL_TOKENS) -> pre_t
 
 
 def build_backend(
-    itos: list[str], lowercase: bool = True, mark_case: bool = True, special_tokens: Iterable[str] = SPECIAL_TOKENS
+    itos: list[str],
+    lowercase: bool = True,
+    mark_case: bool = True,
+    special_tokens: Iterable[str] = SPECIAL_TOKENS,
+    unk_token: str = UNK,
+    check_order: bool = True,
 ) -> Tokenizer:
-    """The `tokenizers` pipeline for a fastai vocabulary (see the module docstring)."""
-    vocab = check_itos(itos)  # before anything else turns a wrong type into a list
-    backend = Tokenizer(models.WordLevel(vocab=vocab, unk_token=UNK))
+    """The `tokenizers` pipeline for a fastai vocabulary (see the module docstring). `check_order=False` accepts
+    the special-token orders of fastai 1 vocabularies (the converter's); unknown words become `unk_token`."""
+    vocab = check_itos(itos) if check_order else number_tokens(itos)  # before anything turns a wrong type into a list
+    backend = Tokenizer(models.WordLevel(vocab=vocab, unk_token=unk_token))
     backend.normalizer = build_normalizer(lowercase=lowercase, mark_case=mark_case)
     backend.pre_tokenizer = build_pre_tokenizer(special_tokens)
     return backend
@@ -350,7 +383,7 @@ def check_itos(itos) -> dict[str, int]:
     return vocab
 
 
-def _as_text(text, where: str = "text") -> str:
+def as_text(text, where: str = "text") -> str:
     """One text as `str`: UTF-8 bytes are decoded, anything else is a clear error."""
     if isinstance(text, str):
         return text
@@ -363,16 +396,20 @@ def _as_text(text, where: str = "text") -> str:
 
 
 def detokenize(tokens: list[str], skip_special_tokens: bool = True) -> str:
-    """Readable text from fastai tokens: xxmaj / xxup / xxrep / xxwrep undone, tokens joined with spaces."""
+    """Readable text from fastai tokens: xxmaj / xxup / xxrep / xxwrep undone, tokens joined with spaces.
+
+    `skip_special_tokens` drops every special token the rules leave (`xxunk`, `xxbos`, a trailing `xxmaj`, ...).
+    """
     words: list[str] = []
+    special = set(SPECIAL_TOKENS)
     i = 0
     while i < len(tokens):
         tok = tokens[i]
         nxt = tokens[i + 1] if i + 1 < len(tokens) else None
-        if tok == TK_MAJ and nxt is not None:
+        if tok == TK_MAJ and nxt is not None and nxt not in special:
             words.append(nxt[:1].upper() + nxt[1:])
             i += 2
-        elif tok == TK_UP and nxt is not None:
+        elif tok == TK_UP and nxt is not None and nxt not in special:
             words.append(nxt.upper())
             i += 2
         elif tok in (TK_REP, TK_WREP) and i + 2 < len(tokens) and tokens[i + 1].isdigit():
@@ -380,7 +417,7 @@ def detokenize(tokens: list[str], skip_special_tokens: bool = True) -> str:
             words.append(what * n if tok == TK_REP else " ".join([what] * n))
             i += 3
         else:
-            if not (skip_special_tokens and tok in (PAD, BOS, EOS, FLD)):
+            if not (skip_special_tokens and (tok in special or tok.startswith(FAKE))):
                 words.append(tok.replace(SPACE_MARK, " "))
             i += 1
     text = " ".join(words)
@@ -393,7 +430,7 @@ def make_vocab(counts: dict[str, int], min_freq: int = 3, max_vocab: int = 60000
     first, padded with `xxfake` to a multiple of 8 (eight of them when it already is one, as fastai does).
 
     Ties in frequency keep the order of `counts`, which is the order of first occurrence in the corpus when it
-    comes from `count_tokens` (fastai's `Counter.most_common` does the same).
+    comes from `count_words` (fastai's `Counter.most_common` does the same).
     """
     if min_freq < 1 or max_vocab < len(SPECIAL_TOKENS):
         raise ValueError(f"min_freq must be >= 1 and max_vocab >= {len(SPECIAL_TOKENS)}, got {min_freq}, {max_vocab}.")
@@ -404,92 +441,31 @@ def make_vocab(counts: dict[str, int], min_freq: int = 3, max_vocab: int = 60000
     return vocab + [FAKE] * (8 - len(vocab) % 8)
 
 
-def _count_chunk(args) -> tuple[int, dict[str, int]]:
-    backend_json, texts = args
-    backend = _worker_backend(backend_json)
-    counts: dict[str, int] = {}  # dicts keep insertion order: first occurrence within the chunk
-    for text in texts:
-        for tok in _words(backend, text):
-            counts[tok] = counts.get(tok, 0) + 1
-    return len(texts), counts
-
-
-_WORKER_BACKENDS: dict[str, Tokenizer] = {}
-
-
-def _worker_backend(backend_json: str) -> Tokenizer:
-    if backend_json not in _WORKER_BACKENDS:
-        _WORKER_BACKENDS.clear()
-        _WORKER_BACKENDS[backend_json] = Tokenizer.from_str(backend_json)
-    return _WORKER_BACKENDS[backend_json]
-
-
-def _words(backend: Tokenizer, text) -> list[str]:
-    """Tokens of one text without the vocabulary lookup; lists of tokens (already tokenized) pass through."""
+def words(backend: Tokenizer, text) -> list[str]:
+    """Tokens of one text without the vocabulary lookup (`xxbos` first); lists of tokens (already tokenized) pass
+    through."""
     if isinstance(text, (list, tuple)):
         return list(text)
-    normalized = backend.normalizer.normalize_str(_as_text(text)) if backend.normalizer else _as_text(text)
+    normalized = backend.normalizer.normalize_str(as_text(text)) if backend.normalizer else as_text(text)
     return [BOS] + [tok for tok, _ in backend.pre_tokenizer.pre_tokenize_str(normalized)]
 
 
-def _batches(corpus, batch_size: int, text_column: str):
-    if hasattr(corpus, "column_names") and hasattr(corpus, "select"):  # a datasets.Dataset
-        for start in range(0, len(corpus), batch_size):
-            yield corpus[start : start + batch_size][text_column]
-        return
-    batch = []
-    for item in corpus:
-        batch.append(item)
-        if len(batch) == batch_size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
-
-
-def count_tokens(
-    corpus,
-    backend: Tokenizer | None = None,
-    num_proc: int | None = None,
-    batch_size: int = 1000,
-    text_column: str = "text",
-    show_progress: bool = True,
-) -> dict[str, int]:
-    """Token counts over `corpus` (texts, lists of tokens, or a `datasets.Dataset` column), in order of first
-    occurrence. Texts get fastai's rules and word splitting (with `xxbos`), in `num_proc` processes."""
-    from concurrent.futures import ProcessPoolExecutor
-
-    from transformers.utils.logging import tqdm
-
-    backend_json = (backend or build_backend(SPECIAL_TOKENS)).to_str()
-    num_proc = num_proc or os.cpu_count() or 1
-    total = len(corpus) if hasattr(corpus, "__len__") else None
+def count_words(backend: Tokenizer, texts: Iterable) -> dict[str, int]:
+    """Token counts over `texts` in this process, in order of first occurrence (dicts keep insertion order)."""
     counts: dict[str, int] = {}
-    jobs = ((backend_json, batch) for batch in _batches(corpus, batch_size, text_column))
-    with tqdm(total=total, desc="Counting tokens", unit="doc", disable=not show_progress) as bar:
-        if num_proc == 1:
-            results = map(_count_chunk, jobs)
-        else:
-            pool = ProcessPoolExecutor(num_proc)
-            results = pool.map(_count_chunk, jobs)  # in order, so first occurrences stay in corpus order
-        try:
-            for n_docs, chunk in results:
-                for tok, n in chunk.items():
-                    counts[tok] = counts.get(tok, 0) + n
-                bar.update(n_docs)
-        finally:
-            if num_proc != 1:
-                pool.shutdown()
+    for text in texts:
+        for tok in words(backend, text):
+            counts[tok] = counts.get(tok, 0) + 1
     return counts
 
 
 class ULMFiTTokenizerFast(PreTrainedTokenizerFast):
     """fastai's default ULMFiT tokenization (rules + spaCy English words + `itos`) as a fast tokenizer.
 
-    Build one from a fastai vocabulary with [`ULMFiTTokenizerFast.from_vocab`], from a corpus with
-    [`ULMFiTTokenizerFast.train_from_corpus`] (fastai's `make_vocab`), or a subword one with
-    [`ULMFiTTokenizerFast.train_subword`]. Every `input_ids` starts with `xxbos` (id 2); `add_eos_token=True` ends
-    it with `xxeos` (id 3). `decode` gives readable text.
+    Build one from a fastai vocabulary with [`ULMFiTTokenizerFast.from_vocab`], or from a corpus with
+    `hf_ulmfit.train_tokenizer` (fastai's `make_vocab`) or `hf_ulmfit.train_subword_tokenizer`. Every `input_ids` starts with `xxbos` (id 2); `add_eos_token=True` ends
+    it with `xxeos` (id 3). `decode` gives readable text. `model_max_length` is 1440 (fastai's classifier
+    `max_len`): `truncation=True` without `max_length` keeps that many tokens; without truncation nothing is cut.
     """
 
     vocab_files_names = {"tokenizer_file": "tokenizer.json"}
@@ -516,83 +492,38 @@ class ULMFiTTokenizerFast(PreTrainedTokenizerFast):
             padding_side: where `pad` puts `xxpad`.
         """
         backend = build_backend(itos, lowercase=lowercase, mark_case=mark_case)
-        return cls._from_backend(backend, add_eos_token=add_eos_token, padding_side=padding_side, **kwargs)
+        return cls.from_backend(backend, add_eos_token=add_eos_token, padding_side=padding_side, **kwargs)
 
     @classmethod
-    def _from_backend(cls, backend: Tokenizer, **kwargs) -> "ULMFiTTokenizerFast":
+    def from_backend(cls, backend: Tokenizer, **kwargs) -> "ULMFiTTokenizerFast":
+        """A tokenizer around a `tokenizers` pipeline, with fastai's special tokens unless `kwargs` name others."""
         # No __init__ override: transformers then loads tokenizer.json as is (normalizer and pre-tokenizer included).
         special = {"unk_token": UNK, "pad_token": PAD, "bos_token": BOS, "eos_token": EOS, "add_bos_token": True}
+        special["model_max_length"] = MODEL_MAX_LENGTH
         return cls(tokenizer_object=backend, **{**special, **kwargs})
-
-    @classmethod
-    def train_from_corpus(
-        cls,
-        corpus,
-        min_freq: int = 3,
-        max_vocab: int = 60000,
-        num_proc: int | None = None,
-        text_column: str = "text",
-        show_progress: bool = True,
-        lowercase: bool = True,
-        mark_case: bool = True,
-        **kwargs,
-    ) -> "ULMFiTTokenizerFast":
-        """Count tokens over `corpus` (texts, token lists or a `datasets.Dataset`) and build fastai's vocabulary
-        with [`make_vocab`] semantics; `kwargs` go to [`from_vocab`]."""
-        backend = build_backend(SPECIAL_TOKENS, lowercase=lowercase, mark_case=mark_case)
-        counts = count_tokens(corpus, backend, num_proc, text_column=text_column, show_progress=show_progress)
-        itos = make_vocab(counts, min_freq=min_freq, max_vocab=max_vocab)
-        return cls.from_vocab(itos, lowercase=lowercase, mark_case=mark_case, **kwargs)
-
-    @classmethod
-    def train_subword(
-        cls,
-        corpus,
-        vocab_size: int = 30000,
-        model: str = "unigram",
-        lowercase: bool = True,
-        mark_case: bool = True,
-        text_column: str = "text",
-        add_eos_token: bool = False,
-        **kwargs,
-    ) -> "ULMFiTTokenizerFast":
-        """fastai's SentencePiece path: the same rules, then a unigram or BPE model trained on `corpus` over
-        words marked with "▁" (no word splitter needed), fastai's special tokens as ids 0-8."""
-        from tokenizers import decoders, trainers
-
-        backend = Tokenizer(models.Unigram() if model == "unigram" else models.BPE(unk_token=UNK))
-        if model not in ("unigram", "bpe"):
-            raise ValueError(f"model must be 'unigram' or 'bpe', got {model!r}.")
-        backend.normalizer = build_normalizer(lowercase=lowercase, mark_case=mark_case)
-        backend.pre_tokenizer = pre_tokenizers.Metaspace()
-        backend.decoder = decoders.Metaspace()
-        if model == "unigram":
-            trainer = trainers.UnigramTrainer(vocab_size=vocab_size, special_tokens=SPECIAL_TOKENS, unk_token=UNK)
-        else:
-            trainer = trainers.BpeTrainer(vocab_size=vocab_size, special_tokens=SPECIAL_TOKENS)
-        texts = (_as_text(t) for batch in _batches(corpus, 1000, text_column) for t in batch)
-        backend.train_from_iterator(texts, trainer=trainer, length=len(corpus) if hasattr(corpus, "__len__") else None)
-        return cls._from_backend(backend, add_eos_token=add_eos_token, **kwargs)
 
     def train_new_from_iterator(self, text_iterator, vocab_size, length=None, new_special_tokens=None, **kwargs):
         """transformers' standard entry point: a fastai vocabulary (`max_vocab=vocab_size`, `min_freq` from kwargs,
-        default 3) built from batches of texts, with this tokenizer's rules and options."""
+        default 3) built from batches of texts, with this tokenizer's rules and options, counted in this process
+        (`hf_ulmfit.train_tokenizer` counts in several)."""
         if new_special_tokens:
             raise ValueError(
                 "ULMFiT vocabularies have fastai's nine special tokens; new_special_tokens is not supported."
             )
         if type(self.backend_tokenizer.model).__name__ != "WordLevel":
-            raise ValueError("train_new_from_iterator retrains word-level ULMFiT tokenizers; use train_subword.")
+            raise ValueError("train_new_from_iterator retrains word-level ULMFiT tokenizers; use hf_ulmfit.train_subword_tokenizer.")
         texts = (text for batch in text_iterator for text in ([batch] if isinstance(batch, str) else batch))
         backend = self.backend_tokenizer
-        counts = count_tokens(
-            texts, backend, kwargs.pop("num_proc", None), show_progress=kwargs.pop("show_progress", True)
-        )
+        counts = count_words(backend, texts)
         itos = make_vocab(counts, min_freq=kwargs.pop("min_freq", 3), max_vocab=vocab_size)
         new = Tokenizer.from_str(backend.to_str())
         new.model = models.WordLevel(vocab=check_itos(itos), unk_token=UNK)
-        return self._from_backend(
-            new, add_eos_token=self.add_eos_token, padding_side=self.padding_side, backwards=self.backwards
+        return self.from_backend(
+            new,
+            add_eos_token=self.add_eos_token,
+            padding_side=self.padding_side,
+            backwards=self.backwards,
+            model_max_length=self.model_max_length,
         )
 
     @classmethod
@@ -626,11 +557,11 @@ class ULMFiTTokenizerFast(PreTrainedTokenizerFast):
 
     def _encode_plus(self, text, text_pair=None, *args, is_split_into_words: bool = False, **kwargs):
         if not is_split_into_words:
-            text = [_as_text(t, "each text") for t in text] if isinstance(text, (list, tuple)) else _as_text(text)
+            text = [as_text(t, "each text") for t in text] if isinstance(text, (list, tuple)) else as_text(text)
             if text_pair is not None:
                 pairs = text_pair
                 text_pair = (
-                    [_as_text(t, "text_pair") for t in pairs] if isinstance(pairs, (list, tuple)) else _as_text(pairs)
+                    [as_text(t, "text_pair") for t in pairs] if isinstance(pairs, (list, tuple)) else as_text(pairs)
                 )
         if args or is_split_into_words or text_pair is not None or any(kwargs.get(k) for k in self._SLOW_PATH_OPTIONS):
             if self.backwards:
@@ -685,7 +616,13 @@ class ULMFiTTokenizerFast(PreTrainedTokenizerFast):
         tokens = [self._tokenizer.id_to_token(int(i)) or UNK for i in token_ids]
         if type(self.backend_tokenizer.model).__name__ != "WordLevel":  # subwords: join pieces into words first
             tokens = self.backend_tokenizer.decoder.decode(tokens).split(" ")
-        return detokenize(tokens, skip_special_tokens=skip_special_tokens)
+        text = detokenize(tokens, skip_special_tokens=skip_special_tokens)
+        # Tokens that do not start with xxbos continue a text (transformers' text-generation pipeline appends the
+        # decoded new tokens to the prompt): a space goes before their first word, as between any two words.
+        real = [tok for tok in tokens if tok != PAD]
+        if text and real and real[0] != BOS and not self.backwards and not text[0].isspace():
+            text = " " + text
+        return text
 
     def convert_tokens_to_string(self, tokens: list[str]) -> str:
         return detokenize(list(tokens), skip_special_tokens=False)
@@ -697,7 +634,7 @@ __all__ = [
     "ULMFiTTokenizerFast",
     "SPECIAL_TOKENS",
     "make_vocab",
-    "count_tokens",
+    "count_words",
     "detokenize",
     "build_backend",
     "build_normalizer",
