@@ -59,7 +59,7 @@ def segment_row(source: Path, state: dict, args, previous: list[dict]) -> dict:
     elif runtime is None:
         raise SystemExit(f"{source}'s trainer state records no train_runtime (a checkpoint): pass --wall-hours.")
     steps = state["global_step"]
-    tokens = steps * training["per_device_train_batch_size"] * (training.get("bptt") or 72)
+    tokens = steps * training["per_device_train_batch_size"] * (training.get("bptt") or model_config_bptt(source))
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True)
     return {
         "segment": len(previous) + 1,
@@ -85,6 +85,11 @@ def current_rules(tokenizer: ULMFiTTokenizerFast) -> ULMFiTTokenizerFast:
         return tokenizer
     itos = tokenizer.convert_ids_to_tokens(range(len(tokenizer)))
     return ULMFiTTokenizerFast.from_vocab(itos, backwards=tokenizer.backwards)
+
+
+def model_config_bptt(source: Path) -> int:
+    """The stream's bptt when the run did not set one: the model's own."""
+    return json.loads((source / "config.json").read_text(encoding="utf-8"))["bptt"]
 
 
 def segments_table(rows: list[dict]) -> str:
