@@ -345,3 +345,30 @@ def test_overwrite_leaves_exactly_the_new_models_files(stages, data, tmp_path):
     train_classifier(ModelArguments(**SIZES, model_name_or_path=str(out / "lm2")),
                      DataArguments(train_files=[data["train"]], validation_files=[data["test"]]), args(fresh))
     assert {p.name for p in folder.iterdir()} == {p.name for p in fresh.iterdir()} | {"notes.txt"}
+
+
+def test_a_corpus_tokenized_once_trains_the_same_model_as_its_text_files(data, tmp_path):
+    from tokenize_corpus import main as tokenize_main
+
+    sizes = ["--embedding_size", "16", "--hidden_size", "24", "--num_hidden_layers", "2", "--min_freq", "1"]
+    split = ["--validation_fraction", "0.2", "--seed", "3"]
+    train = ["--learning_rate", "1e-2", "--per_device_train_batch_size", "4", "--per_device_eval_batch_size", "8",
+             "--bptt", "8", "--num_train_epochs", "1", "--save_strategy", "no", "--report_to", "none",
+             "--disable_tqdm", "true"]
+    texts = ["--train_files", data["general"]]
+    tokenize_main([*sizes, *texts, *split, "--output_dir", str(tmp_path / "corpus")])
+    from_texts = pretrain_main([*sizes, *texts, *split, *train, "--output_dir", str(tmp_path / "a")])
+    from_store = pretrain_main([*sizes, "--token_store", str(tmp_path / "corpus"), *split, *train,
+                                "--output_dir", str(tmp_path / "b")])
+    assert from_store["eval_loss"] == pytest.approx(from_texts["eval_loss"], abs=1e-6)
+    assert all(torch.equal(w, _weights(tmp_path / "b")[k]) for k, w in _weights(tmp_path / "a").items())
+
+    # Stage 2 on a store tokenized with the pretrained folder's vocabulary keeps it; another vocabulary is refused.
+    tokenize_main(["--model_name_or_path", str(tmp_path / "a"), "--train_files", data["train"], *split,
+                   "--output_dir", str(tmp_path / "target")])
+    finetune_lm(ModelArguments(model_name_or_path=str(tmp_path / "a"), keep_vocab=True),
+                DataArguments(token_store=str(tmp_path / "target")), args(tmp_path / "lm2"))
+    tokenize_main([*sizes, "--train_files", data["train"], *split, "--output_dir", str(tmp_path / "other")])
+    with pytest.raises(ValueError, match="another vocabulary"):
+        finetune_lm(ModelArguments(model_name_or_path=str(tmp_path / "a"), keep_vocab=True),
+                    DataArguments(token_store=str(tmp_path / "other")), args(tmp_path / "lm3"))

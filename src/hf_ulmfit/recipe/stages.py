@@ -35,6 +35,7 @@ from ..training.documents import tokenize_documents
 from ..training.lr_finder import find_lr
 from ..training.metrics import classification_metrics, compute_lm_metrics, preprocess_lm_logits
 from ..training.plots import save_training_curves
+from ..training.token_store import TokenStore
 from ..training.trainer import ULMFiTTrainer
 from ..training.training_args import ULMFiTTrainingArguments
 from ..training.vocabulary import train_subword_tokenizer, train_tokenizer
@@ -94,6 +95,11 @@ class DataArguments:
     max_train_samples: int | None = field(default=None, metadata={"help": "Use at most this many training texts."})
     max_eval_samples: int | None = field(default=None, metadata={"help": "Use at most this many evaluation texts."})
     backwards: bool = field(default=False, metadata={"help": "Read text right to left (backward model)."})
+    token_store: str | None = field(
+        default=None,
+        metadata={"help": "Stages 1 and 2: a corpus tokenized once by examples/tokenize_corpus.py (its train/ and "
+                  "validation/ stores and tokenizer), read memory-mapped instead of the text files."},
+    )
 
 
 @dataclass
@@ -146,6 +152,22 @@ def load_stage_data(data_args: DataArguments, labelled: bool, seed: int) -> tupl
         train, valid = split["train"], split["test"]
     train, valid = _limit(train, data_args.max_train_samples, seed), _limit(valid, data_args.max_eval_samples, seed)
     return train, valid
+
+
+def load_token_store(data_args: DataArguments) -> tuple[ULMFiTTokenizerFast, TokenStore, TokenStore]:
+    """The tokenizer and the train and validation stores of a folder written by examples/tokenize_corpus.py."""
+    folder = Path(data_args.token_store)
+    if not (folder / "tokenizer.json").is_file():
+        raise ValueError(f"{folder} is not a tokenized corpus: it has no tokenizer.json (examples/tokenize_corpus.py"
+                         " writes one).")
+    tokenizer = AutoTokenizer.from_pretrained(folder)
+    train, valid = TokenStore(folder / "train"), TokenStore(folder / "validation")
+    if train.vocab_size != len(tokenizer):
+        raise ValueError(f"{folder / 'train'} was written for {train.vocab_size} ids, its tokenizer has {len(tokenizer)}.")
+    if tokenizer.backwards != data_args.backwards:
+        raise ValueError(f"{folder} was tokenized {'backwards' if tokenizer.backwards else 'forwards'}; pass "
+                         f"{'--backwards' if tokenizer.backwards else 'no --backwards'} to train on it.")
+    return tokenizer, train, valid
 
 
 def _limit(data: Dataset, n: int | None, seed: int) -> Dataset:
@@ -239,9 +261,12 @@ def classifier_fields(model_args: ModelArguments, training_args: ULMFiTTrainingA
     return fields
 
 
-def lm_trainer(model, tokenizer, training_args, train: Dataset, valid: Dataset, text_column: str) -> ULMFiTTrainer:
-    """A trainer for a language model on the token stream of `train`, evaluated on `valid` (perplexity, accuracy)."""
-    train, valid = (tokenize_documents(data, tokenizer, text_column) for data in (train, valid))
+def lm_trainer(model, tokenizer, training_args, train: Dataset | TokenStore, valid: Dataset | TokenStore,
+               text_column: str) -> ULMFiTTrainer:
+    """A trainer for a language model on the token stream of `train`, evaluated on `valid` (perplexity, accuracy);
+    texts are tokenized here, token stores are read as they are."""
+    train, valid = (data if isinstance(data, TokenStore) else tokenize_documents(data, tokenizer, text_column)
+                    for data in (train, valid))
     return ULMFiTTrainer(
         model=model, args=training_args, train_dataset=train, eval_dataset=valid,
         processing_class=tokenizer, compute_metrics=compute_lm_metrics,

@@ -22,10 +22,12 @@ targets, when the stream does not divide evenly).
 import math
 from collections.abc import Sequence
 
+import numpy as np
 import torch
 from torch.utils.data import BatchSampler, Dataset, SequentialSampler
 
 from .documents import check_not_empty
+from .token_store import TokenStore
 
 # Keys a stream batch carries besides the model inputs; `ULMFiTTrainer` removes them before the forward.
 STREAM_STEP = "stream_step"  # index of the batch in its epoch: 0 resets the carried state
@@ -42,11 +44,39 @@ def _split_lengths(total: int, weights: torch.Tensor) -> torch.Tensor:
     return lengths + 1
 
 
+def _documents_stream(documents: Sequence[Sequence[int]], bos_token_id: int | None) -> tuple[torch.Tensor, torch.Tensor]:
+    """The flat ids and the lengths of in-memory documents, `bos_token_id` prepended where missing."""
+    docs = [list(doc) for doc in documents]
+    # xxbos alone is an empty text too
+    check_not_empty((len(doc) - (bos_token_id is not None and doc[:1] == [bos_token_id]) for doc in docs),
+                    "The token stream")
+    if bos_token_id is not None:
+        docs = [doc if doc[0] == bos_token_id else [bos_token_id, *doc] for doc in docs]
+    return torch.tensor([t for doc in docs for t in doc], dtype=torch.long), torch.tensor([len(d) for d in docs])
+
+
+def _store_stream(store: TokenStore, bos_token_id: int | None) -> tuple[torch.Tensor, torch.Tensor]:
+    """The flat ids and the lengths of a token store's documents, read without a Python int per token; the store
+    was written with `xxbos` starting every document (examples/tokenize_corpus.py does)."""
+    lengths = torch.from_numpy(store.lengths())
+    tokens = torch.from_numpy(np.asarray(store.tokens).astype(np.int64))
+    starts = torch.cumsum(lengths, 0) - lengths
+    if bos_token_id is not None:
+        check_not_empty((lengths - 1).tolist(), f"The token store {store.path}")
+        missing = (tokens[starts] != bos_token_id).nonzero().flatten()
+        if len(missing):
+            raise ValueError(f"{len(missing)} documents of the token store {store.path} do not start with the "
+                             f"bos id {bos_token_id} (documents {missing[:10].tolist()}): tokenize it again.")
+    else:
+        check_not_empty(lengths.tolist(), f"The token store {store.path}")
+    return tokens, lengths
+
+
 class LMStreamDataset(Dataset):
     """The batches of one process's rows of the language-model stream; item i is batch i of the current epoch.
 
     Args:
-        documents: token ids of each document.
+        documents: token ids of each document, or a `TokenStore` (its documents start with `bos_token_id`).
         batch_size: rows of this process (the per-device batch size).
         bptt: tokens per row and batch.
         bos_token_id: prepended to documents that do not start with it (`None`: documents are used as given).
@@ -59,7 +89,7 @@ class LMStreamDataset(Dataset):
 
     def __init__(
         self,
-        documents: Sequence[Sequence[int]],
+        documents: Sequence[Sequence[int]] | TokenStore,
         batch_size: int,
         bptt: int,
         bos_token_id: int | None = None,
@@ -74,14 +104,10 @@ class LMStreamDataset(Dataset):
             raise ValueError(f"batch_size and bptt must be positive, got {batch_size} and {bptt}.")
         if not 0 <= process_index < num_processes:
             raise ValueError(f"process_index {process_index} is outside [0, {num_processes}).")
-        docs = [list(doc) for doc in documents]
-        # xxbos alone is an empty text too
-        check_not_empty((len(doc) - (bos_token_id is not None and doc[:1] == [bos_token_id]) for doc in docs),
-                        "The token stream")
-        if bos_token_id is not None:
-            docs = [doc if doc[0] == bos_token_id else [bos_token_id, *doc] for doc in docs]
-        self.doc_lengths = torch.tensor([len(doc) for doc in docs])
-        self.tokens = torch.tensor([t for doc in docs for t in doc], dtype=torch.long)
+        if isinstance(documents, TokenStore):
+            self.tokens, self.doc_lengths = _store_stream(documents, bos_token_id)
+        else:
+            self.tokens, self.doc_lengths = _documents_stream(documents, bos_token_id)
         self.doc_starts = torch.cumsum(self.doc_lengths, 0) - self.doc_lengths
         self.batch_size, self.bptt = batch_size, bptt
         self.num_processes, self.process_index = num_processes, process_index

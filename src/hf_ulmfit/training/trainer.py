@@ -35,6 +35,7 @@ from .classifier_batches import ClassifierCollator, SortedSampler, SortishSample
 from .documents import check_not_empty, document_ids, document_lengths
 from .lm_stream import STREAM_LR_SCALE, STREAM_STEP, LMStreamDataset, stream_batch_sampler, unwrap_batch
 from .schedules import ULMFiTScheduler
+from .token_store import TokenStore
 from .training_args import ULMFiTTrainingArguments
 
 STREAM_STATE_FILE = "ulmfit_stream_state_{}.pt"
@@ -142,7 +143,7 @@ class ULMFiTTrainer(Trainer):
         if key not in self._streams:
             config = self.model.config
             stream = LMStreamDataset(
-                document_ids(dataset, name),
+                dataset if isinstance(dataset, TokenStore) else document_ids(dataset, name),
                 batch_size=batch_size,
                 bptt=self.args.bptt or config.bptt,
                 bos_token_id=config.bos_token_id,
