@@ -36,8 +36,8 @@ fi
 long=$(runtime 120 "${precision[@]}")
 # the difference of two runs is the cost of 100 steps without the start-up
 rate=$("$python" -c "print(100 / ($long - $short))")
-steps=$("$python" -c "print(int($rate * $budget))")
+steps=$("$python" -c "print(int($rate * $budget) // 4 * 4)")  # a multiple of the 4 checkpoints below
 echo "calibration: $rate steps/s with ${precision[*]}; training $steps steps of $batch x 72 tokens"
 "$python" examples/pretrain_lm.py "${common[@]}" "${precision[@]}" --max_steps "$steps" \
     --logging_steps $((steps / 50 + 1)) --eval_strategy steps --eval_steps $((steps / 5 + 1)) \
-    --save_strategy steps --save_steps "$steps" --save_total_limit 1 --output_dir "$out"
+    --save_strategy steps --save_steps $((steps / 4)) --save_total_limit 1 --output_dir "$out"
