@@ -18,6 +18,7 @@ sets).
 
 import argparse
 import gzip
+import hashlib
 import json
 import random
 import statistics
@@ -108,7 +109,11 @@ def run(args) -> None:
         name = f"{args.task}-{args.labels}-{args.method}-s{args.seed}" + (f"-{args.tag}" if args.tag else "")
         argv = classifier_argv(args, train, test, Path(args.run_dir) / "clas" / name)
         metrics = train_classifier(*parse_stage_args(argv, training_class=ClassifierTrainingArguments))
-        row.update(accuracy=metrics["eval_accuracy"], f1=metrics["eval_f1"], model=str(args.model))
+        row.update(accuracy=metrics["eval_accuracy"], f1=metrics["eval_f1"], model=str(args.model),
+                   device=torch.cuda.get_device_name() if torch.cuda.is_available() and "--use_cpu" not in args.extra
+                   else "cpu")  # fmt: skip
+        if args.method == "ulmfit":  # which weights: the shipped folder's path outlives its versions
+            row["model_sha256"] = hashlib.sha256((Path(args.model) / "model.safetensors").read_bytes()).hexdigest()[:12]
     record(args, row, started)
 
 
