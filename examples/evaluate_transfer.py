@@ -9,7 +9,8 @@ classifier trained from scratch, on the same labelled draws and the same test se
     python examples/evaluate_transfer.py report                    # docs/transfer/ tables and plot
 
 `ulmfit` runs `examples/train_classifier.py`'s defaults from `--model` (the shipped LM unless given) with
-nothing else; `scratch` the same script without a pretrained model, at the LM's sizes; anything after `--` is
+nothing else; `scratch` the same script without a pretrained model, at the LM's sizes, with the recipe for random
+weights (`RANDOM_WEIGHTS_RECIPE`: every layer from the start, one-cycle 1e-2, 10 epochs); anything after `--` is
 passed on to the classifier script (for ablations, recorded with the row). Each run appends a row (accuracy, wall
 time, command, commit) to RUN_DIR/results.jsonl. Labelled draws are seeded samples of the task's training set;
 the test set is fixed per task (IMDb: 2,000 test reviews drawn once with seed 0; SST-2 and TREC-6: their test
@@ -32,7 +33,12 @@ import torch
 
 from hf_ulmfit import ULMFiTConfig
 from hf_ulmfit.recipe.baselines import tfidf_accuracy
-from hf_ulmfit.recipe.stages import ClassifierTrainingArguments, parse_stage_args
+from hf_ulmfit.recipe.stages import (
+    RANDOM_WEIGHTS_RECIPE,
+    ClassifierTrainingArguments,
+    as_command_line,
+    parse_stage_args,
+)
 from hf_ulmfit.recipe.text_sources import load_texts
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -86,11 +92,12 @@ def classifier_argv(args, train: Path, test: Path, out: Path) -> list[str]:
             "--eval_strategy", "no", "--disable_tqdm", "true"]  # fmt: skip
     if args.method == "ulmfit":
         return ["--model_name_or_path", str(args.model), *argv, *args.extra]
-    # From scratch: the pretrained model's sizes, its own vocabulary of the labelled texts.
+    # From scratch: the pretrained model's sizes, its own vocabulary of the labelled texts, and the recipe for
+    # random weights (nothing to protect: every layer from the start, one-cycle 1e-2 for 10 epochs).
     config = ULMFiTConfig.from_pretrained(args.model)
     sizes = ["--embedding_size", str(config.embedding_size), "--hidden_size", str(config.hidden_size),
              "--num_hidden_layers", str(config.num_hidden_layers)]  # fmt: skip
-    return [*argv, *sizes, *args.extra]
+    return [*argv, *sizes, *as_command_line(RANDOM_WEIGHTS_RECIPE), *args.extra]
 
 
 def run(args) -> None:

@@ -158,6 +158,15 @@ def test_scratch_baseline_and_clear_errors(data, stages, tmp_path):
                                validation_files=[data["test"]]), args(tmp_path / "scratch"))
     assert "eval_accuracy" in scratch
     assert json.loads((tmp_path / "scratch" / "training_args.json").read_text())["lr_decay_factor"] == 1.0
+    # Stage 3's defaults unfreeze gradually; random weights have nothing to protect, so scratch trains every layer.
+    from hf_ulmfit.recipe.stages import ClassifierTrainingArguments
+
+    train_classifier(ModelArguments(**SIZES), DataArguments(train_files=[data["train"]], validation_files=[data["test"]]),
+                     ClassifierTrainingArguments(output_dir=str(tmp_path / "scratch-defaults"), bptt=8,
+                                                 per_device_train_batch_size=4, report_to="none", save_strategy="no",
+                                                 disable_tqdm=True))  # fmt: skip
+    saved = json.loads((tmp_path / "scratch-defaults" / "training_args.json").read_text())
+    assert saved["unfreeze_stages"] is None and saved["lr_decay_factor"] == 1.0 and saved["num_train_epochs"] == 5
     with pytest.raises(ValueError, match="already holds a saved model"):
         train_classifier(ModelArguments(**SIZES), DataArguments(train_files=[data["train"]]),
                          args(tmp_path / "scratch"))
@@ -243,8 +252,12 @@ def test_classifier_script_defaults_are_the_measured_recipe():
     from hf_ulmfit.recipe.stages import ClassifierTrainingArguments, parse_stage_args
 
     _, _, training_args = parse_stage_args(["--output_dir", "out"], training_class=ClassifierTrainingArguments)
-    assert (training_args.num_train_epochs, training_args.lr_schedule, training_args.lr_decay_factor) == (10, "one_cycle", 1)
-    assert training_args.unfreeze_stages is None and training_args.per_device_train_batch_size == 32
+    assert (training_args.num_train_epochs, training_args.lr_schedule, training_args.lr_decay_factor) == (5, "stlr", 2.6)
+    assert training_args.unfreeze_stages == [1, 1, 1, 2] and training_args.unfreeze_lr_factors == [1, 0.5, 0.25, 0.05]
+    assert training_args.learning_rate == 2e-2 and training_args.per_device_train_batch_size == 32
+    _, _, all_layers = parse_stage_args(["--output_dir", "out", "--gradual_unfreezing", "false"],
+                                        training_class=ClassifierTrainingArguments)
+    assert all_layers.unfreeze_stages is None and all_layers.num_train_epochs == 10
     _, _, generic = parse_stage_args(["--output_dir", "out"])  # the LM stages keep ULMFiTTrainingArguments' own
     assert generic.lr_decay_factor == 2.6
 

@@ -104,16 +104,44 @@ class DataArguments:
 
 @dataclass
 class ClassifierTrainingArguments(ULMFiTTrainingArguments):
-    """Stage 3's defaults, the recipe measured best from the shipped pretrained LM (docs/transfer.md): every layer
-    trainable from the start at one learning rate, fastai's one-cycle schedule over 10 epochs, batches of 32.
-    The paper's protective recipe (gradual unfreezing, rates divided by 2.6 per layer group, STLR) is one flag
-    set away: `--unfreeze_stages 1 1 1 2 --lr_decay_factor 2.6 --lr_schedule stlr`."""
+    """Stage 3's defaults, the recipe measured best from the shipped pretrained LM (docs/transfer.md): the paper's
+    gradual unfreezing (the head for an epoch, then one more layer group per epoch, everything for the last two),
+    each stage at a smaller top rate (2e-2 x 1, 0.5, 0.25, 0.05), lower layer groups at the rate divided by 2.6,
+    STLR within each stage, batches of 32. `--gradual_unfreezing false` trains every layer from the start for
+    `num_train_epochs` instead."""
 
-    learning_rate: float = field(default=1e-2, metadata={"help": "Learning rate (of the top layer group)."})
-    lr_decay_factor: float = field(default=1.0, metadata={"help": "Each lower layer group's LR is divided by this."})
-    lr_schedule: str = field(default="one_cycle", metadata={"help": "stlr, one_cycle or transformers."})
-    num_train_epochs: float = field(default=10.0, metadata={"help": "Epochs (unfreeze_stages overrides it)."})
+    learning_rate: float = field(default=2e-2, metadata={"help": "Learning rate (of the top layer group)."})
+    lr_decay_factor: float = field(default=2.6, metadata={"help": "Each lower layer group's LR is divided by this."})
+    lr_schedule: str = field(default="stlr", metadata={"help": "stlr, one_cycle or transformers."})
+    gradual_unfreezing: bool = field(
+        default=True, metadata={"help": "Unfreeze one layer group per stage (unfreeze_stages); false: all at once."}
+    )
+    unfreeze_stages: list[float] | None = field(
+        default_factory=lambda: [1.0, 1.0, 1.0, 2.0],
+        metadata={"help": "Gradual unfreezing: length of each stage (see unfreeze_unit); sets the run's length."},
+    )
+    unfreeze_lr_factors: list[float] | None = field(
+        default_factory=lambda: [1.0, 0.5, 0.25, 0.05], metadata={"help": "learning_rate multiplier of each stage."}
+    )
+    num_train_epochs: float = field(default=10.0, metadata={"help": "Epochs without gradual unfreezing."})
     per_device_train_batch_size: int = field(default=32, metadata={"help": "Documents per training batch."})
+
+    def __post_init__(self):
+        if not self.gradual_unfreezing:
+            self.unfreeze_stages = self.unfreeze_lr_factors = None
+        super().__post_init__()
+
+
+# The from-scratch baseline's recipe: random weights have nothing to protect, so every layer trains from the start
+# at one rate, with fastai's one-cycle for twice the ULMFiT recipe's epochs (docs/transfer.md).
+RANDOM_WEIGHTS_RECIPE = dict(gradual_unfreezing=False, learning_rate=1e-2, lr_schedule="one_cycle",
+                             lr_decay_factor=1.0, num_train_epochs=10.0)  # fmt: skip
+
+
+def as_command_line(options: dict) -> list[str]:
+    """`{"learning_rate": 1e-2}` as `["--learning_rate", "0.01"]`."""
+    return [item for key, value in options.items() for item in (f"--{key}", str(value).lower()
+            if isinstance(value, bool) else str(value))]  # fmt: skip
 
 
 def parse_stage_args(argv: list[str] | None = None, training_class: type = ULMFiTTrainingArguments):
@@ -221,11 +249,15 @@ def new_tokenizer(texts: Dataset, model_args: ModelArguments, data_args: DataArg
 
 
 def train_all_groups_at_one_rate(training_args: ULMFiTTrainingArguments) -> None:
-    """Discriminative learning rates protect what pretrained layers know; a model trained from random weights
-    trains every layer group at `learning_rate` (as the paper's stage 1 and the no-pretraining baseline do)."""
+    """Discriminative learning rates and gradual unfreezing protect what pretrained layers know; a model trained
+    from random weights trains every layer group from the start at `learning_rate` (as the paper's stage 1 and the
+    no-pretraining baseline do)."""
     if training_args.lr_decay_factor != 1.0:
         logger.info(f"Training from scratch: lr_decay_factor {training_args.lr_decay_factor} -> 1 (one learning rate).")
         training_args.lr_decay_factor = 1.0
+    if training_args.unfreeze_stages is not None:
+        logger.info(f"Training from scratch: no gradual unfreezing; {training_args.num_train_epochs:g} epochs.")
+        training_args.unfreeze_stages = training_args.unfreeze_lr_factors = None
 
 
 def new_config(model_args: ModelArguments, data_args: DataArguments, vocab_size: int,
