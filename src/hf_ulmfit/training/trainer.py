@@ -18,6 +18,7 @@ AR/TAR (from the model's loss), the stateful language-model stream and length-gr
 Trainer's own machinery (logging, evaluation, checkpoints and resume, mixed precision, DDP) is left as it is.
 """
 
+import glob
 import math
 import os
 from collections.abc import Sequence
@@ -247,21 +248,45 @@ class ULMFiTTrainer(Trainer):
             output.metrics[f"{metric_key_prefix}_perplexity"] = math.exp(min(loss, 100.0))
         return output
 
-    # The carried state is per-process runtime state, like the RNG: it is saved and restored with it, so that a
-    # run resumed mid-epoch continues the stream exactly.
+    # The stream position is the epoch and the step, both in the Trainer's own state: the document order is a
+    # function of the seed and the epoch, and accelerate skips the batches already trained without reading them.
+    # What else it takes to continue the stream exactly is saved here with the RNG, per process: the carried
+    # recurrent state, and the row layout it belongs to (another world size or batch size cuts other rows).
+    def _stream_layout(self) -> dict[str, int]:
+        stream = self._lm_stream(self.train_dataset, self._train_batch_size, shuffle=True, name="train")
+        return {"num_rows": stream.num_rows, "row_length": stream.row_length, "process_index": stream.process_index}
+
     def _save_rng_state(self, output_dir: str) -> None:
         super()._save_rng_state(output_dir)
         state = self._stream_state["train"]
         if state is not None:
-            # plain tuples: `weights_only` loading accepts no other class
-            torch.save(tuple(state), os.path.join(output_dir, STREAM_STATE_FILE.format(self.args.process_index)))
+            # plain tuples and ints: `weights_only` loading accepts no other class
+            saved = {"state": tuple(state), **self._stream_layout()}
+            torch.save(saved, os.path.join(output_dir, STREAM_STATE_FILE.format(self.args.process_index)))
 
     def _load_rng_state(self, checkpoint: str | None) -> None:
         super()._load_rng_state(checkpoint)
-        path = os.path.join(checkpoint, STREAM_STATE_FILE.format(self.args.process_index)) if checkpoint else None
-        if path is not None and os.path.isfile(path):
-            state = torch.load(path, weights_only=True, map_location=self.args.device)
-            self._stream_state["train"] = tuple(tuple(pair) for pair in state)
+        if checkpoint is None or not self.is_stream_lm:
+            return
+        path = os.path.join(checkpoint, STREAM_STATE_FILE.format(self.args.process_index))
+        if not os.path.isfile(path):
+            others = sorted(glob.glob(os.path.join(checkpoint, STREAM_STATE_FILE.format("*"))))
+            if others:  # saved by more processes than this run has
+                raise ValueError(f"{checkpoint} was saved by {len(others)} processes and has no stream state for "
+                                 f"process {self.args.process_index}: resume with the same number of processes.")
+            return
+        saved = torch.load(path, weights_only=True, map_location=self.args.device)
+        if isinstance(saved, dict):  # older checkpoints hold the state alone
+            layout = {key: saved[key] for key in ("num_rows", "row_length", "process_index")}
+            if layout != self._stream_layout():
+                raise ValueError(
+                    f"{checkpoint} continues a token stream of {layout['num_rows']} rows of {layout['row_length']} "
+                    f"tokens; this run cuts {self._stream_layout()['num_rows']} rows of "
+                    f"{self._stream_layout()['row_length']} (batch size x processes differ): resume with the "
+                    "checkpoint's per-device batch size and number of processes, or start a new run from its weights."
+                )
+            saved = saved["state"]
+        self._stream_state["train"] = tuple(tuple(pair) for pair in saved)
 
     # ---- Classifier batches ----
 
