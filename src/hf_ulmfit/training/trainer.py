@@ -275,7 +275,8 @@ class ULMFiTTrainer(Trainer):
                 raise ValueError(f"{checkpoint} was saved by {len(others)} processes and has no stream state for "
                                  f"process {self.args.process_index}: resume with the same number of processes.")
             return
-        saved = torch.load(path, weights_only=True, map_location=self.args.device)
+        # loaded on the CPU, then moved: a CPU process of a gloo group has the device "cpu:0", which torch.load refuses
+        saved = torch.load(path, weights_only=True, map_location="cpu")
         if isinstance(saved, dict):  # older checkpoints hold the state alone
             layout = {key: saved[key] for key in ("num_rows", "row_length", "process_index")}
             if layout != self._stream_layout():
@@ -286,7 +287,7 @@ class ULMFiTTrainer(Trainer):
                     "checkpoint's per-device batch size and number of processes, or start a new run from its weights."
                 )
             saved = saved["state"]
-        self._stream_state["train"] = tuple(tuple(pair) for pair in saved)
+        self._stream_state["train"] = tuple(tuple(t.to(self.args.device) for t in pair) for pair in saved)
 
     # ---- Classifier batches ----
 
