@@ -160,11 +160,12 @@ class StoreAppender:
             del lengths
         offsets.flush()
         del offsets
-        (self.folder / LENGTHS).unlink()
         bos = {} if self.bos_token_id is None else {"bos_token_id": self.bos_token_id}
         meta = {"format": FORMAT, "version": 1, "dtype": self.dtype.name, "vocab_size": self.vocab_size,
                 "num_tokens": self.num_tokens, "num_documents": self.num_documents, **bos, **header}  # fmt: skip
-        (self.folder / HEADER).write_text(json.dumps(meta, indent=2) + "\n")
+        (self.folder / f".{HEADER}.tmp").write_text(json.dumps(meta, indent=2) + "\n")
+        os.replace(self.folder / f".{HEADER}.tmp", self.folder / HEADER)  # whole or absent: a store with one is complete
+        (self.folder / LENGTHS).unlink()
 
 
 def write_token_store(
