@@ -78,18 +78,26 @@ def test_stream_batches_from_a_store_equal_those_from_lists_and_the_materialised
             assert torch.equal(b["input_ids"], inputs) and torch.equal(b["shift_labels"], targets)
 
 
-class CountingTokens:
-    """A token array that records which positions were read."""
+class Spy:
+    """Records the positions a store was asked for, through `read` (the stream's path) or its memory map."""
 
-    def __init__(self, tokens):
-        self.tokens, self.read = tokens, set()
+    def __init__(self, store):
+        self.read = set()
+        read, tokens = store.read, store.tokens
 
-    def __len__(self):
-        return len(self.tokens)
+        def recorded_read(positions):
+            self.read.update(np.asarray(positions).tolist())
+            return read(positions)
 
-    def __getitem__(self, positions):
-        self.read.update(np.asarray(positions).ravel().tolist())
-        return self.tokens[positions]
+        class Tokens:
+            def __len__(_):
+                return len(tokens)
+
+            def __getitem__(_, positions):
+                self.read.update(np.asarray(positions).ravel().tolist())
+                return tokens[positions]
+
+        store.read, store.tokens = recorded_read, Tokens()
 
 
 @pytest.mark.parametrize("rank", [0, 1])
@@ -97,7 +105,7 @@ def test_each_process_reads_only_its_own_rows_of_the_store(tmp_path, rank):
     store = store_of(tmp_path / "s", random_documents(), chunk=50)
     dataset = LMStreamDataset(store, batch_size=2, bptt=5, bos_token_id=BOS, shuffle=False, num_processes=2,
                               process_index=rank)
-    dataset.documents.tokens = spy = CountingTokens(store.tokens)
+    spy = Spy(dataset.documents)
     [dataset[i] for i in range(len(dataset))]
     # unshuffled, the stream is the stored order: rows 2 * rank and 2 * rank + 1, and the next token (a target)
     first, last = 2 * rank * dataset.row_length, (2 * rank + 2) * dataset.row_length
@@ -141,7 +149,7 @@ def test_a_writer_given_the_bos_id_checks_it_and_the_stream_then_reads_nothing_a
     chunks = [(np.concatenate(DOCS), np.array([len(d) for d in DOCS]))]
     store = write_token_store(tmp_path / "s", chunks, 100, bos_token_id=BOS)
     assert store.header["bos_token_id"] == BOS
-    store.tokens = spy = CountingTokens(store.tokens)
+    spy = Spy(store)
     store.offsets = np.asarray(store.offsets)
     dataset = LMStreamDataset(store, batch_size=2, bptt=3, bos_token_id=BOS, shuffle=False)
     assert spy.read == set()  # nothing per document or per token before the first batch

@@ -191,6 +191,18 @@ def test_resume_mid_epoch_on_a_token_store_gives_the_losses_of_an_uninterrupted_
         run(batch_size=2).train(resume_from_checkpoint=str(tmp_path / "out" / "checkpoint-3"))
 
 
+def test_dataloader_workers_read_a_token_store_as_the_main_process_does(tmp_path):
+    store = lm_store(tmp_path / "store")
+
+    def losses(workers):
+        args = _args(tmp_path / f"out{workers}", max_steps=4, dataloader_num_workers=workers)
+        trainer = ULMFiTTrainer(model=tiny_lm(), args=args, train_dataset=store)
+        trainer.train()
+        return _losses(trainer)
+
+    assert losses(2) == pytest.approx(losses(0), rel=1e-6)
+
+
 def test_variable_bptt_scales_the_learning_rate(tmp_path):
     args = _args(tmp_path, variable_bptt=True, max_steps=4, lr_schedule="one_cycle")
     trainer = ULMFiTTrainer(model=tiny_lm(), args=args, train_dataset=lm_documents())

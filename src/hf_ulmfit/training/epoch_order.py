@@ -32,6 +32,9 @@ class FlatDocuments:
     def __len__(self) -> int:
         return len(self.offsets) - 1
 
+    def read(self, positions: np.ndarray) -> np.ndarray:
+        return self.tokens[positions]
+
 
 class EpochOrder:
     """The documents of `offsets` in the order `order` (`None`: as stored), as one stream.
@@ -55,12 +58,12 @@ class EpochOrder:
         return positions + self.shift[np.searchsorted(self.ends, positions, side="right")]
 
 
-def read_rows(tokens: np.ndarray, order: EpochOrder, positions: np.ndarray, pad_token_id: int) -> np.ndarray:
+def read_rows(documents, order: EpochOrder, positions: np.ndarray, pad_token_id: int) -> np.ndarray:
     """The stream's tokens at `positions` (any shape) as int64; positions past the stream's end read `pad_token_id`.
-    Only the tokens asked for are read from `tokens` (a memory map reads just their pages)."""
+    Only the tokens asked for are read (`documents.read`: a `TokenStore` or `FlatDocuments`)."""
     ids = np.full(positions.shape, pad_token_id, dtype=np.int64)
-    real = positions < len(tokens)
-    ids[real] = tokens[order.sources(positions[real])]
+    real = positions < documents.num_tokens
+    ids[real] = documents.read(order.sources(positions[real]))  # row by row: runs of consecutive positions
     return ids
 
 

@@ -18,7 +18,7 @@ the recurrent state can be carried from batch to batch. Targets are the inputs s
 every token but the stream's first is a target exactly once per epoch (the last row is padded, with ignored
 targets, when the stream does not divide evenly).
 
-Nothing per token is built: a batch reads just its tokens from the documents (a memory-mapped `TokenStore`, or the
+Nothing per token is built: a batch reads just its tokens from the documents (a `TokenStore` on disk, or the
 in-memory documents) through the epoch's document order (`epoch_order`), so memory and start-up time do not grow
 with a token store's size and each process reads only its own rows.
 """
@@ -153,7 +153,7 @@ class LMStreamDataset(Dataset):
         """The epoch's whole token stream (documents in this epoch's order), built in memory: for tests and small
         corpora; training reads only each batch's tokens."""
         positions = np.arange(self.num_tokens, dtype=np.int64)
-        return torch.from_numpy(read_rows(self.documents.tokens, self._order(), positions, self.pad_token_id))
+        return torch.from_numpy(read_rows(self.documents, self._order(), positions, self.pad_token_id))
 
     def _build(self) -> None:
         self._epoch_order = self._order()
@@ -178,7 +178,7 @@ class LMStreamDataset(Dataset):
         first_row = self.process_index * self.batch_size
         rows = np.arange(first_row, first_row + self.batch_size, dtype=np.int64)[:, None] * self.row_length
         positions = rows + np.arange(start, end + 1, dtype=np.int64)
-        window = torch.from_numpy(read_rows(self.documents.tokens, self._epoch_order, positions, self.pad_token_id))
+        window = torch.from_numpy(read_rows(self.documents, self._epoch_order, positions, self.pad_token_id))
         targets = window[:, 1:].clone()
         targets[torch.from_numpy(positions[:, 1:] >= self.num_tokens)] = -100  # past the stream's last token
         batch = {
