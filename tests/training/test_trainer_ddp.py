@@ -8,6 +8,8 @@ import pytest
 import torch
 from ddp_lm_stream import PER_DEVICE_BATCH_SIZE, make_trainer
 
+from hf_ulmfit.training.token_store import TokenStore
+
 TESTS = Path(__file__).resolve().parents[1]  # the helper scripts live at the top of tests/
 
 
@@ -45,3 +47,10 @@ def test_two_processes_read_contiguous_rows_and_match_one_process_and_resume_on_
     assert [resumed[step] for step in (4, 5, 6)] == pytest.approx([full[step] for step in (4, 5, 6)], rel=1e-6)
     assert sorted(p.name for p in (tmp_path / "store_run" / "checkpoint-3").glob("ulmfit_stream_state_*")) == [
         "ulmfit_stream_state_0.pt", "ulmfit_stream_state_1.pt"]
+
+    # One process with the doubled batch cuts the same rows: it resumes the two-process checkpoint, each row
+    # continuing with its carried state (both processes' states put together).
+    one = make_trainer(str(tmp_path / "one"), 2 * PER_DEVICE_BATCH_SIZE, TokenStore(tmp_path / "store"))
+    one.train(resume_from_checkpoint=str(tmp_path / "store_run" / "checkpoint-3"))
+    got = {log["step"]: log["loss"] for log in one.state.log_history if "loss" in log}
+    assert [got[step] for step in (4, 5, 6)] == pytest.approx([full[step] for step in (4, 5, 6)], rel=1e-4)

@@ -77,6 +77,39 @@ def discriminative_param_groups(
     return param_groups
 
 
+def load_stream_state(checkpoint: str, stream: LMStreamDataset) -> tuple | None:
+    """This process's rows of the carried state saved in `checkpoint` by every process of the run that wrote it.
+
+    The saved states are put back together into the state of all rows of the stream, and this process takes its
+    own: a run resumed with another number of processes continues every row exactly, as long as the stream is cut
+    into the same rows (per-device batch size x processes unchanged)."""
+    files = glob.glob(os.path.join(checkpoint, STREAM_STATE_FILE.format("*")))
+    if not files:
+        return None
+    files.sort(key=lambda f: int(f.rsplit("_", 1)[1].split(".")[0]))
+    # loaded on the CPU: a CPU process of a gloo group has the device "cpu:0", which torch.load refuses
+    saved = [torch.load(f, weights_only=True, map_location="cpu") for f in files]
+    if not all(isinstance(s, dict) for s in saved):  # written before the layout was saved: one state per process
+        if len(saved) != stream.num_processes:
+            raise ValueError(f"{checkpoint} was saved by {len(saved)} processes: resume with as many.")
+        return saved[stream.process_index]
+    layout = {(s["num_rows"], s["row_length"]) for s in saved}
+    if layout != {(stream.num_rows, stream.row_length)}:
+        rows, length = sorted(layout)[0]
+        raise ValueError(
+            f"{checkpoint} continues a token stream of {rows} rows of {length} tokens; this run cuts "
+            f"{stream.num_rows} rows of {stream.row_length} (per-device batch size x processes differ): resume "
+            "with as many rows in all, or start a new run from the checkpoint's weights."
+        )
+    whole = [tuple(torch.cat(parts, dim=1) for parts in zip(*pairs, strict=True))
+             for pairs in zip(*(s["state"] for s in saved), strict=True)]  # fmt: skip
+    if whole[0][0].shape[1] != stream.num_rows:
+        raise ValueError(f"{checkpoint} holds the state of {whole[0][0].shape[1]} of the stream's {stream.num_rows} "
+                         f"rows: a process's {STREAM_STATE_FILE.format('N')} is missing.")
+    mine = slice(stream.process_index * stream.batch_size, (stream.process_index + 1) * stream.batch_size)
+    return tuple((h[:, mine], c[:, mine]) for h, c in whole)
+
+
 def _as_list(value: str | Sequence[str] | None) -> list[str]:
     return [value] if isinstance(value, str) else list(value or [])
 
@@ -250,44 +283,26 @@ class ULMFiTTrainer(Trainer):
 
     # The stream position is the epoch and the step, both in the Trainer's own state: the document order is a
     # function of the seed and the epoch, and accelerate skips the batches already trained without reading them.
-    # What else it takes to continue the stream exactly is saved here with the RNG, per process: the carried
-    # recurrent state, and the row layout it belongs to (another world size or batch size cuts other rows).
-    def _stream_layout(self) -> dict[str, int]:
-        stream = self._lm_stream(self.train_dataset, self._train_batch_size, shuffle=True, name="train")
-        return {"num_rows": stream.num_rows, "row_length": stream.row_length, "process_index": stream.process_index}
+    # What else it takes to continue the stream exactly is saved here with the RNG, by every process: the carried
+    # recurrent state of its rows, and the row layout it belongs to.
+    def _train_stream(self) -> LMStreamDataset:
+        return self._lm_stream(self.train_dataset, self._train_batch_size, shuffle=True, name="train")
 
     def _save_rng_state(self, output_dir: str) -> None:
         super()._save_rng_state(output_dir)
-        state = self._stream_state["train"]
+        state, stream = self._stream_state["train"], self._train_stream()
         if state is not None:
             # plain tuples and ints: `weights_only` loading accepts no other class
-            saved = {"state": tuple(state), **self._stream_layout()}
+            saved = {"state": tuple(state), "num_rows": stream.num_rows, "row_length": stream.row_length,
+                     "process_index": stream.process_index, "batch_size": stream.batch_size}  # fmt: skip
             torch.save(saved, os.path.join(output_dir, STREAM_STATE_FILE.format(self.args.process_index)))
 
     def _load_rng_state(self, checkpoint: str | None) -> None:
         super()._load_rng_state(checkpoint)
-        if checkpoint is None or not self.is_stream_lm:
-            return
-        path = os.path.join(checkpoint, STREAM_STATE_FILE.format(self.args.process_index))
-        if not os.path.isfile(path):
-            others = sorted(glob.glob(os.path.join(checkpoint, STREAM_STATE_FILE.format("*"))))
-            if others:  # saved by more processes than this run has
-                raise ValueError(f"{checkpoint} was saved by {len(others)} processes and has no stream state for "
-                                 f"process {self.args.process_index}: resume with the same number of processes.")
-            return
-        # loaded on the CPU, then moved: a CPU process of a gloo group has the device "cpu:0", which torch.load refuses
-        saved = torch.load(path, weights_only=True, map_location="cpu")
-        if isinstance(saved, dict):  # older checkpoints hold the state alone
-            layout = {key: saved[key] for key in ("num_rows", "row_length", "process_index")}
-            if layout != self._stream_layout():
-                raise ValueError(
-                    f"{checkpoint} continues a token stream of {layout['num_rows']} rows of {layout['row_length']} "
-                    f"tokens; this run cuts {self._stream_layout()['num_rows']} rows of "
-                    f"{self._stream_layout()['row_length']} (batch size x processes differ): resume with the "
-                    "checkpoint's per-device batch size and number of processes, or start a new run from its weights."
-                )
-            saved = saved["state"]
-        self._stream_state["train"] = tuple(tuple(t.to(self.args.device) for t in pair) for pair in saved)
+        if checkpoint is not None and self.is_stream_lm:
+            state = load_stream_state(checkpoint, self._train_stream())
+            if state is not None:
+                self._stream_state["train"] = tuple(tuple(t.to(self.args.device) for t in pair) for pair in state)
 
     # ---- Classifier batches ----
 
@@ -407,4 +422,4 @@ class ULMFiTTrainer(Trainer):
         )  # fmt: skip
 
 
-__all__ = ["ULMFiTTrainer", "discriminative_param_groups"]
+__all__ = ["ULMFiTTrainer", "discriminative_param_groups", "load_stream_state"]
