@@ -83,11 +83,17 @@ def load_stream_state(checkpoint: str, stream: LMStreamDataset) -> tuple | None:
     The saved states are put back together into the state of all rows of the stream, and this process takes its
     own: a run resumed with another number of processes continues every row exactly, as long as the stream is cut
     into the same rows (per-device batch size x processes unchanged)."""
+    # loaded on the CPU: a CPU process of a gloo group has the device "cpu:0", which torch.load refuses
+    own = os.path.join(checkpoint, STREAM_STATE_FILE.format(stream.process_index))
+    if os.path.isfile(own):  # the same layout: this process's own file is enough (--save_on_each_node, own disks)
+        saved = torch.load(own, weights_only=True, map_location="cpu")
+        layout = ("num_rows", "row_length", "process_index", "batch_size")
+        if isinstance(saved, dict) and all(saved.get(key) == getattr(stream, key) for key in layout):
+            return saved["state"]
     files = glob.glob(os.path.join(checkpoint, STREAM_STATE_FILE.format("*")))
     if not files:
         return None
     files.sort(key=lambda f: int(f.rsplit("_", 1)[1].split(".")[0]))
-    # loaded on the CPU: a CPU process of a gloo group has the device "cpu:0", which torch.load refuses
     saved = [torch.load(f, weights_only=True, map_location="cpu") for f in files]
     if not all(isinstance(s, dict) for s in saved):  # written before the layout was saved: one state per process
         if len(saved) != stream.num_processes:
