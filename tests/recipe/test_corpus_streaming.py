@@ -114,3 +114,13 @@ def test_an_interrupted_run_continues_where_it_stopped(corpus, tmp_path, monkeyp
     tokenize_main([*given, "--output_dir", str(tmp_path / "resumed")])
     assert store_files(tmp_path / "resumed") == store_files(tmp_path / "uninterrupted")
     assert not (tmp_path / ".resumed.partial").exists()
+
+
+def test_texts_the_tokenizer_keeps_nothing_of_are_dropped_and_counted():
+    from hf_ulmfit.recipe.corpus_streaming import ChunkEncoder
+
+    def tokenizer(texts):  # "~" stands for what a tokenizer drops entirely
+        return {"input_ids": [[2, *(5 for word in text.split() if word != "~")] for text in texts]}
+
+    flat, lengths, dropped, state = ChunkEncoder(tokenizer, 2)((["a b", " ", "~", "c"], {"at": 4}))
+    assert flat.tolist() == [2, 5, 5, 2, 5] and lengths.tolist() == [3, 2] and dropped == 2 and state == {"at": 4}

@@ -65,7 +65,8 @@ def is_validation(index: int, fraction: float) -> bool:
 
 
 class ChunkEncoder:
-    """A chunk of texts to flat ids and lengths (blank texts dropped), in this process or in a pool's worker."""
+    """A chunk of texts to flat ids and lengths (blank texts dropped), in this process or in a pool's worker; the
+count of dropped texts is recorded in the stores' header (`blank_texts`)."""
 
     def __init__(self, tokenizer, bos_token_id: int | None):
         self.tokenizer, self.bos_token_id = tokenizer, bos_token_id
@@ -74,9 +75,11 @@ class ChunkEncoder:
         texts, state = item
         kept = [text for text in texts if not is_blank(text)]
         ids = encode_texts(self.tokenizer, kept, self.bos_token_id) if kept else []
+        # a text of nothing the tokenizer keeps is dropped too: one odd document must not stop a long run
+        ids = [doc for doc in ids if len(doc) > (self.bos_token_id is not None)]
         lengths = np.array([len(doc) for doc in ids], dtype=np.int64)
         flat = np.fromiter((t for doc in ids for t in doc), dtype=np.int64, count=int(lengths.sum()))
-        return flat, lengths, len(texts) - len(kept), state
+        return flat, lengths, len(texts) - len(ids), state
 
 
 _WORKER_ENCODER: ChunkEncoder | None = None
