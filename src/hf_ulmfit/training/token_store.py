@@ -26,6 +26,7 @@ from ..utils import atomic_path
 
 FORMAT = "hf_ulmfit.token_store"
 HEADER, TOKENS, OFFSETS = "header.json", "tokens.bin", "offsets.npy"
+LENGTHS = "lengths.bin"  # while writing only: each document's length, int64
 
 
 def ids_dtype(vocab_size: int) -> np.dtype:
@@ -53,7 +54,7 @@ class TokenStore:
         num_tokens = int(self.header["num_tokens"])
         if len(self.offsets) != self.header["num_documents"] + 1 or int(self.offsets[-1]) != num_tokens:
             raise ValueError(f"{self.path / OFFSETS} does not match {header_file} (damaged or half-copied store).")
-        dtype = np.dtype(self.header["dtype"])
+        self.dtype = dtype = np.dtype(self.header["dtype"])
         expected = num_tokens * dtype.itemsize
         if (self.path / TOKENS).stat().st_size != expected:
             raise ValueError(f"{self.path / TOKENS} holds {(self.path / TOKENS).stat().st_size} bytes, "
@@ -78,32 +79,135 @@ class TokenStore:
     def lengths(self) -> np.ndarray:
         return np.diff(np.asarray(self.offsets))
 
+    def read(self, positions: np.ndarray) -> np.ndarray:
+        """The ids at `positions` (a 1-D int array), one `pread` per run of consecutive positions.
+
+        The training stream reads through here rather than through the memory map: the pages a memory map touches
+        count in the process's RSS (1.3 MB per random touch on Linux 6.18 / ext4, which maps large page-cache folios
+        whole), so a few batches of random rows made the RSS grow towards the store's size (docs/benchmarks.md).
+        Read this way, the pages stay in the kernel's page cache, shared and reclaimable."""
+        out = np.empty(len(positions), dtype=self.dtype)
+        if not len(positions):
+            return out
+        breaks = np.flatnonzero(np.diff(positions) != 1) + 1
+        size, fd = out.itemsize, self._file()
+        for start, end in zip([0, *breaks.tolist()], [*breaks.tolist(), len(positions)], strict=True):
+            out[start:end] = np.frombuffer(os.pread(fd, (end - start) * size, int(positions[start]) * size), out.dtype)
+        return out
+
+    def _file(self) -> int:
+        if getattr(self, "_fd", None) is None:
+            self._fd = os.open(self.path / TOKENS, os.O_RDONLY)
+        return self._fd
+
+    def __del__(self) -> None:
+        if getattr(self, "_fd", None) is not None:
+            os.close(self._fd)
+
+    # Pickled (DataLoader workers, spawn) as its path: pickling the memory maps would copy the corpus.
+    def __getstate__(self) -> dict:
+        return {"path": str(self.path)}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__init__(state["path"])
+
+
+class StoreAppender:
+    """Writes a store folder document chunk by document chunk: ids go to `tokens.bin` and lengths to `lengths.bin`
+    as they come, so memory stays flat and a writer that was interrupted can go on from a `position()` it recorded
+    (`resume_from`: whatever was written after it, a chunk cut short, is cut off). `finish()` turns the lengths
+    into `offsets.npy` and writes `header.json`.
+
+    With `bos_token_id`, every document must start with it and hold at least one more token; the header then
+    records it, and the stream trusts it instead of reading every document's first token at start-up."""
+
+    def __init__(self, folder: str | os.PathLike, vocab_size: int, bos_token_id: int | None = None,
+                 resume_from: dict | None = None):  # fmt: skip
+        self.folder = Path(folder)
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self.vocab_size, self.bos_token_id = vocab_size, bos_token_id
+        self.dtype = ids_dtype(vocab_size)
+        self.num_tokens = int((resume_from or {}).get("num_tokens", 0))
+        self.num_documents = int((resume_from or {}).get("num_documents", 0))
+        for name, size in ((TOKENS, self.num_tokens * self.dtype.itemsize), (LENGTHS, self.num_documents * 8)):
+            file = self.folder / name
+            file.touch()
+            if file.stat().st_size < size:
+                raise ValueError(f"{file} holds {file.stat().st_size} bytes, fewer than the {size} its recorded "
+                                 "position says were written: the partial store is damaged; delete it and start again.")
+            os.truncate(file, size)
+        self._tokens, self._lengths = open(self.folder / TOKENS, "ab"), open(self.folder / LENGTHS, "ab")
+
+    def append(self, ids: np.ndarray, lengths: np.ndarray) -> None:
+        ids, lengths = np.asarray(ids), np.asarray(lengths, dtype=np.int64)
+        if len(ids) and (ids.min() < 0 or ids.max() >= self.vocab_size):
+            raise ValueError(f"token ids outside [0, {self.vocab_size}) while writing {self.folder}.")
+        if int(lengths.sum()) != len(ids):
+            raise ValueError(f"document lengths sum to {int(lengths.sum())}, not {len(ids)} ids.")
+        if self.bos_token_id is not None:
+            self._check_bos(ids, lengths)
+        self._tokens.write(ids.astype(self.dtype, copy=False).tobytes())
+        self._lengths.write(lengths.tobytes())
+        self.num_tokens += len(ids)
+        self.num_documents += len(lengths)
+
+    def _check_bos(self, ids: np.ndarray, lengths: np.ndarray) -> None:
+        starts = np.cumsum(lengths) - lengths
+        bad = np.flatnonzero(lengths < 2)
+        if len(bad):
+            raise ValueError(f"{self.folder}: documents {(bad + self.num_documents)[:10].tolist()} hold no token "
+                             f"besides the bos id {self.bos_token_id}.")
+        bad = np.flatnonzero(ids[starts] != self.bos_token_id)
+        if len(bad):
+            raise ValueError(f"{self.folder}: documents {(bad + self.num_documents)[:10].tolist()} do not start "
+                             f"with the bos id {self.bos_token_id}.")
+
+    def position(self) -> dict:
+        """What is on disk so far (flushed and synced), to record for a resume."""
+        for f in (self._tokens, self._lengths):
+            f.flush()
+            os.fsync(f.fileno())
+        return {"num_tokens": self.num_tokens, "num_documents": self.num_documents}
+
+    def finish(self, **header) -> None:
+        self.position()
+        self._tokens.close(), self._lengths.close()
+        offsets = np.lib.format.open_memmap(self.folder / OFFSETS, mode="w+", dtype=np.int64,
+                                            shape=(self.num_documents + 1,))
+        offsets[0] = 0
+        if self.num_documents:  # a block of lengths at a time: nothing per document in memory either
+            lengths = np.memmap(self.folder / LENGTHS, dtype=np.int64, mode="r")
+            total, block = 0, 1 << 20
+            for start in range(0, self.num_documents, block):
+                ends = np.cumsum(lengths[start : start + block]) + total
+                offsets[start + 1 : start + 1 + len(ends)] = ends
+                total = int(ends[-1])
+            del lengths
+        offsets.flush()
+        del offsets
+        bos = {} if self.bos_token_id is None else {"bos_token_id": self.bos_token_id}
+        meta = {"format": FORMAT, "version": 1, "dtype": self.dtype.name, "vocab_size": self.vocab_size,
+                "num_tokens": self.num_tokens, "num_documents": self.num_documents, **bos, **header}  # fmt: skip
+        (self.folder / f".{HEADER}.tmp").write_text(json.dumps(meta, indent=2) + "\n")
+        os.replace(self.folder / f".{HEADER}.tmp", self.folder / HEADER)  # whole or absent: a store with one is complete
+        (self.folder / LENGTHS).unlink()
+
 
 def write_token_store(
-    path: str | os.PathLike, chunks: Iterable[tuple[np.ndarray, np.ndarray]], vocab_size: int, **header
+    path: str | os.PathLike,
+    chunks: Iterable[tuple[np.ndarray, np.ndarray]],
+    vocab_size: int,
+    bos_token_id: int | None = None,
+    **header,
 ) -> TokenStore:
     """Write a token store from `(ids, lengths)` chunks: the flat ids of some documents and each one's length, so
-    that a corpus larger than memory streams through. Extra keyword arguments go into the header (sources, split).
-    The folder appears complete or not at all."""
-    dtype = ids_dtype(vocab_size)
-    lengths_seen: list[np.ndarray] = []
-    num_tokens = 0
+    that a corpus larger than memory streams through. `bos_token_id`: see `StoreAppender`. Extra keyword arguments
+    go into the header (sources, split). The folder appears complete or not at all."""
     with atomic_path(path, folder=True) as tmp:
-        with open(tmp / TOKENS, "wb") as out:
-            for ids, lengths in chunks:
-                ids = np.asarray(ids)
-                if len(ids) and (ids.min() < 0 or ids.max() >= vocab_size):
-                    raise ValueError(f"token ids outside [0, {vocab_size}) while writing {path}.")
-                if int(np.sum(lengths)) != len(ids):
-                    raise ValueError(f"document lengths sum to {int(np.sum(lengths))}, not {len(ids)} ids.")
-                out.write(ids.astype(dtype, copy=False).tobytes())
-                lengths_seen.append(np.asarray(lengths, dtype=np.int64))
-                num_tokens += len(ids)
-        all_lengths = np.concatenate(lengths_seen) if lengths_seen else np.zeros(0, np.int64)
-        np.save(tmp / OFFSETS, np.concatenate([[0], np.cumsum(all_lengths)]).astype(np.int64))
-        meta = {"format": FORMAT, "version": 1, "dtype": dtype.name, "vocab_size": vocab_size,
-                "num_tokens": num_tokens, "num_documents": len(all_lengths), **header}  # fmt: skip
-        (tmp / HEADER).write_text(json.dumps(meta, indent=2) + "\n")
+        appender = StoreAppender(tmp, vocab_size, bos_token_id)
+        for ids, lengths in chunks:
+            appender.append(ids, lengths)
+        appender.finish(**header)
     return TokenStore(path)
 
 
@@ -118,4 +222,4 @@ def dataset_chunks(tokenized, batch_size: int = 10_000) -> Iterable[tuple[np.nda
         yield pc.list_flatten(column).to_numpy(), pc.list_value_length(column).to_numpy()
 
 
-__all__ = ["TokenStore", "write_token_store", "dataset_chunks", "ids_dtype"]
+__all__ = ["StoreAppender", "TokenStore", "write_token_store", "dataset_chunks", "ids_dtype"]
