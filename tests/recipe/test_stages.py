@@ -385,3 +385,19 @@ def test_a_corpus_tokenized_once_trains_the_same_model_as_its_text_files(data, t
     with pytest.raises(ValueError, match="another vocabulary"):
         finetune_lm(ModelArguments(model_name_or_path=str(tmp_path / "a"), keep_vocab=True),
                     DataArguments(token_store=str(tmp_path / "other")), args(tmp_path / "lm3"))
+
+
+def test_few_labelled_texts_stretch_every_stage_to_the_minimum_number_of_steps(tmp_path):
+    from hf_ulmfit.recipe.stages import ClassifierTrainingArguments, stretch_for_few_examples
+
+    def stretched(num_examples, **options):
+        training_args = ClassifierTrainingArguments(output_dir=str(tmp_path), use_cpu=True, **options)
+        stretch_for_few_examples(training_args, num_examples)
+        return training_args.unfreeze_stages, training_args.num_train_epochs
+
+    assert stretched(100) == ([4, 4, 4, 8], 20)  # 4 steps per epoch: 20 steps -> 80
+    assert stretched(500) == ([1, 1, 1, 2], 5)  # 16 steps per epoch: 80 steps already
+    assert stretched(100, min_train_steps=0) == ([1, 1, 1, 2], 5)
+    assert stretched(100, gradual_unfreezing=False) == (None, 20)  # 10 epochs of 4 steps -> 2x
+    assert stretched(100, unfreeze_stages=[3, 3, 3, 3], unfreeze_unit="step",
+                     unfreeze_lr_factors=[1, 1, 1, 1]) == ([3, 3, 3, 3], 10)  # fmt: skip

@@ -21,6 +21,7 @@ LR finder when asked).
 """
 
 import logging
+import math
 import shutil
 import sys
 from dataclasses import dataclass, field
@@ -125,11 +126,35 @@ class ClassifierTrainingArguments(ULMFiTTrainingArguments):
     )
     num_train_epochs: float = field(default=10.0, metadata={"help": "Epochs without gradual unfreezing."})
     per_device_train_batch_size: int = field(default=32, metadata={"help": "Documents per training batch."})
+    min_train_steps: int = field(
+        default=80,
+        metadata={"help": "Few labelled texts give few optimizer steps per epoch: every stage (or epoch count) is "
+                  "stretched by one whole factor until the run has at least this many steps; 0 turns it off."},
+    )
 
     def __post_init__(self):
         if not self.gradual_unfreezing:
             self.unfreeze_stages = self.unfreeze_lr_factors = None
         super().__post_init__()
+
+
+def stretch_for_few_examples(training_args: ClassifierTrainingArguments, num_examples: int) -> None:
+    """At 100 labelled reviews and batch 32 the paper's 1+1+1+2 epochs are 20 optimizer steps, and one draw in
+    three did not learn (docs/transfer.md); multiply the epochs of every stage by the smallest whole factor that
+    gives `min_train_steps` steps. Runs set in steps (`max_steps`, `unfreeze_unit='step'`) are left alone."""
+    minimum = getattr(training_args, "min_train_steps", 0)
+    if not minimum or training_args.max_steps > 0 or training_args.unfreeze_unit == "step":
+        return
+    batch = training_args.train_batch_size * training_args.world_size * training_args.gradient_accumulation_steps
+    steps = training_args.num_train_epochs * math.ceil(num_examples / batch)
+    if steps >= minimum:
+        return
+    factor = math.ceil(minimum / steps)
+    if training_args.unfreeze_stages is not None:
+        training_args.unfreeze_stages = [length * factor for length in training_args.unfreeze_stages]
+    training_args.num_train_epochs *= factor
+    logger.info(f"{num_examples} training texts: {steps:g} optimizer steps < min_train_steps {minimum}; every "
+                f"stage {factor}x longer ({training_args.num_train_epochs:g} epochs).")
 
 
 # The from-scratch baseline's recipe: random weights have nothing to protect, so every layer trains from the start
