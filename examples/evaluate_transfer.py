@@ -185,10 +185,11 @@ def report(args) -> None:
                   "| task | labels | method | variant | seed | CPU | GPU |", "|---|---|---|---|---|---|---|"]
         lines += [f"| {c['task']} | {c['labels']} | {c['method']} | {c.get('tag') or 'default'} | {c['seed']} | "
                   f"{c['accuracy']:.4f} | {g['accuracy']:.4f} |" for c, g in pairs]  # fmt: skip
-    lines += ["", "## Every row", "", "| command | accuracy | wall s | device | threads | commit | date |",
-              "|---|---|---|---|---|---|---|"]
-    lines += [f"| `{r['command']}` | {r['accuracy']:.4f} | {r['wall_s']} | {r.get('device', 'cpu')} | {r['threads']} | "
-              f"{r['commit']} | {r['date']} |" for r in rows]  # fmt: skip
+    lines += ["", "## Every row", "", "| command | variant | accuracy | wall s | device | threads | commit | date |",
+              "|---|---|---|---|---|---|---|---|"]
+    lines += [f"| `{r['command']}` | {r.get('tag') or 'default'}{': ' + r['note'] if r.get('note') else ''} | "
+              f"{r['accuracy']:.4f} | {r['wall_s']} | {r.get('device', 'cpu')} | {r['threads']} | {r['commit']} | "
+              f"{r['date']} |" for r in rows]  # fmt: skip
     (out / "results.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
     plot_labels(groups, out / "imdb_labels.png")
     print(f"wrote {out / 'results.md'} and {out / 'imdb_labels.png'}")
