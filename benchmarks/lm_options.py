@@ -10,11 +10,11 @@ bf16 is only fast where the CPU has native bf16 (avx512_bf16 or AMX; the script 
 
 import sys
 import time
-from pathlib import Path
 
 import torch
 
 from hf_ulmfit import ULMFiTConfig, ULMFiTForCausalLM
+from hf_ulmfit.utils import BF16_FLAGS, cpu_flags
 
 OPTIONS = ["12000,100,300,3,64,72", "16000,200,600,3,64,72", "12000,200,600,3,64,72", "12000,256,704,3,64,72",
            "12000,256,704,3,32,72", "16000,256,768,3,64,72", "16000,256,768,2,64,72", "8000,256,768,3,64,72",
@@ -42,8 +42,8 @@ def tokens_per_second(vocab, embedding, hidden, layers, batch, bptt, bf16: bool,
 
 
 def main() -> None:
-    cpuinfo = Path("/proc/cpuinfo").read_text() if Path("/proc/cpuinfo").is_file() else ""
-    print(f"threads {torch.get_num_threads()}, avx512_bf16: {'avx512_bf16' in cpuinfo}, amx_bf16: {'amx_bf16' in cpuinfo}")
+    flags = cpu_flags()
+    print(f"threads {torch.get_num_threads()}, " + ", ".join(f"{flag}: {flag in flags}" for flag in BF16_FLAGS))
     print("| vocab | embedding | hidden | layers | batch | bptt | parameters | fp32 tok/s | bf16 tok/s |")
     print("|---|---|---|---|---|---|---|---|---|")
     for spec in sys.argv[1:] or OPTIONS:

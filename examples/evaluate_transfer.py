@@ -21,16 +21,13 @@ import gzip
 import json
 import random
 import statistics
-import subprocess
 import sys
 import time
-from datetime import datetime, timezone
 from pathlib import Path
-
-import torch
 
 from hf_ulmfit import ULMFiTConfig
 from hf_ulmfit.recipe.baselines import tfidf_accuracy
+from hf_ulmfit.recipe.results import append_result
 from hf_ulmfit.recipe.stages import ClassifierTrainingArguments, parse_stage_args
 from hf_ulmfit.recipe.text_sources import load_texts
 
@@ -109,20 +106,7 @@ def run(args) -> None:
         argv = classifier_argv(args, train, test, Path(args.run_dir) / "clas" / name)
         metrics = train_classifier(*parse_stage_args(argv, training_class=ClassifierTrainingArguments))
         row.update(accuracy=metrics["eval_accuracy"], f1=metrics["eval_f1"], model=str(args.model))
-    record(args, row, started)
-
-
-def record(args, row: dict, started: float) -> None:
-    """Append one result row with what is needed to reproduce it."""
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True)
-    row.update(
-        tag=args.tag, wall_s=round(time.perf_counter() - started, 1), threads=torch.get_num_threads(),
-        command="python examples/evaluate_transfer.py " + " ".join(sys.argv[1:]),
-        date=datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), commit=commit.stdout.strip(),
-    )  # fmt: skip
-    with open(Path(args.run_dir) / "results.jsonl", "a", encoding="utf-8") as f:
-        f.write(json.dumps(row) + "\n")
-    print(json.dumps(row))
+    append_result(Path(args.run_dir) / "results.jsonl", {**row, "tag": args.tag}, started, __file__)
 
 
 def summarize(rows: list[dict]) -> dict[tuple, list[float]]:
