@@ -2,6 +2,7 @@
 deleting k tokens at random, with a random ranking as the control (docs/interpretation.md).
 
     python benchmarks/faithfulness.py --synthetic 60                 # the tests' classifier after 60 steps
+    python benchmarks/faithfulness.py --reviews 1 --texts 64 --k 1 3   # the slow test's, trained with seed 1
     python benchmarks/faithfulness.py --model DIR --input test.jsonl --texts 60 --words 200 --k 1 5 10
 
 One row per method, deletion (`remove` the tokens or put xxunk in their place), k and measure (probability or
@@ -24,6 +25,7 @@ from hf_ulmfit.interpretation.faithfulness import DELETIONS, MEASURES, deletion_
 from hf_ulmfit.recipe.text_sources import load_texts
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "interpretation"))
+from review_classifier import imdb_sample, train_review_classifier  # noqa: E402
 from synthetic_reviews import DECISIVE, reviews, train_classifier  # noqa: E402
 
 RANKINGS = ("intrinsic_attention", "integrated_gradients", "random")
@@ -42,20 +44,25 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--synthetic", type=int, metavar="STEPS", help="train the tests' classifier for STEPS")
     parser.add_argument("--seed", type=int, default=0, help="with --synthetic: the classifier's seed")
+    parser.add_argument("--reviews", type=int, metavar="SEED", help="train the slow test's review classifier")
     parser.add_argument("--model", help="a saved classifier folder")
     parser.add_argument("--input", help="with --model: JSON lines with a `text` field")
     parser.add_argument("--texts", type=int, default=24, help="how many texts (the first of the file)")
     parser.add_argument("--words", type=int, help="cut each text to its first WORDS words")
     parser.add_argument("--k", type=int, nargs="+", default=[2])
+    parser.add_argument("--deletion", nargs="+", choices=DELETIONS, default=list(DELETIONS))
     parser.add_argument("--draws", type=int, default=5, help="random deletions per text")
     parser.add_argument("--steps", type=int, default=16, help="integrated gradients' path steps")
     args = parser.parse_args()
-    if (args.synthetic is None) == (args.model is None) or (args.model and not args.input):
-        parser.error("give --synthetic STEPS, or --model DIR with --input FILE")
+    if sum(a is not None for a in (args.synthetic, args.reviews, args.model)) != 1 or (args.model and not args.input):
+        parser.error("give --synthetic STEPS, --reviews SEED, or --model DIR with --input FILE")
     started = time.perf_counter()
     if args.synthetic is not None:
         model, tokenizer = train_classifier(args.synthetic, args.seed)
         texts, labels = reviews(args.texts, seed=1)  # unseen texts, as in the test
+    elif args.reviews is not None:
+        model, tokenizer = train_review_classifier(seed=args.reviews)
+        texts, labels = (part[200 : 200 + args.texts] for part in imdb_sample("test"))  # as the slow test reads
     else:
         model, tokenizer = load_classifier(args.model)
         rows = load_texts([args.input], "text", keep_columns=["label"]).select(range(args.texts))
@@ -79,7 +86,7 @@ def main() -> None:
             at_deciding.append(float(attention.scores[deciding].mean() / attention.scores[1:][~deciding[1:]].mean()))
         for name, positions in ranked.items():
             found[name].append(sum(ids[i] in decisive for i in positions[:2]) / 2)
-            for how in DELETIONS:
+            for how in args.deletion:
                 for k in args.k:
                     for measure in MEASURES:
                         # One seed for every ranking of a text: each meets the same random deletions.
