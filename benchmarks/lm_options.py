@@ -18,6 +18,7 @@ from pathlib import Path
 import torch
 
 from hf_ulmfit import ULMFiTConfig, ULMFiTForCausalLM
+from hf_ulmfit.utils import BF16_FLAGS, cpu_flags
 
 OPTIONS = ["12000,100,300,3,64,72", "16000,200,600,3,64,72", "12000,200,600,3,64,72", "12000,256,704,3,64,72",
            "12000,256,704,3,32,72", "16000,256,768,3,64,72", "16000,256,768,2,64,72", "8000,256,768,3,64,72",
@@ -71,9 +72,8 @@ def main(argv: list[str] | None = None) -> None:
     if args.device.startswith("cuda"):
         print(f"{torch.cuda.get_device_name()}, torch {torch.__version__}, cuDNN {torch.backends.cudnn.version()}")
     else:
-        cpuinfo = Path("/proc/cpuinfo").read_text() if Path("/proc/cpuinfo").is_file() else ""
-        print(f"threads {torch.get_num_threads()}, avx512_bf16: {'avx512_bf16' in cpuinfo}, "
-              f"amx_bf16: {'amx_bf16' in cpuinfo}")
+        flags = cpu_flags()
+        print(f"threads {torch.get_num_threads()}, " + ", ".join(f"{flag}: {flag in flags}" for flag in BF16_FLAGS))
     print("| vocab | embedding | hidden | layers | batch | bptt | parameters | fp32 tok/s | bf16 tok/s | cuDNN LSTM |")
     print("|---|---|---|---|---|---|---|---|---|---|")
     rows = []

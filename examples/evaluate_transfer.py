@@ -23,16 +23,15 @@ import hashlib
 import json
 import random
 import statistics
-import subprocess
 import sys
 import time
-from datetime import datetime, timezone
 from pathlib import Path
 
 import torch
 
 from hf_ulmfit import ULMFiTConfig
 from hf_ulmfit.recipe.baselines import tfidf_accuracy
+from hf_ulmfit.recipe.results import append_result, head_commit
 from hf_ulmfit.recipe.stages import (
     RANDOM_WEIGHTS_RECIPE,
     ClassifierTrainingArguments,
@@ -101,7 +100,7 @@ def classifier_argv(args, train: Path, test: Path, out: Path) -> list[str]:
 
 
 def run(args) -> None:
-    started = time.perf_counter()
+    started, commit = time.perf_counter(), head_commit(__file__)  # the code this run starts with
     data = Path(args.run_dir) / "data"
     if not (data / f"{args.task}.test.jsonl").is_file():
         sys.exit(f"{data} has no {args.task} files: run `python examples/evaluate_transfer.py prepare` first.")
@@ -121,20 +120,7 @@ def run(args) -> None:
                    else "cpu")  # fmt: skip
         if args.method == "ulmfit":  # which weights: the shipped folder's path outlives its versions
             row["model_sha256"] = hashlib.sha256((Path(args.model) / "model.safetensors").read_bytes()).hexdigest()[:12]
-    record(args, row, started)
-
-
-def record(args, row: dict, started: float) -> None:
-    """Append one result row with what is needed to reproduce it."""
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True)
-    row.update(
-        tag=args.tag, wall_s=round(time.perf_counter() - started, 1), threads=torch.get_num_threads(),
-        command="python examples/evaluate_transfer.py " + " ".join(sys.argv[1:]),
-        date=datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), commit=commit.stdout.strip(),
-    )  # fmt: skip
-    with open(Path(args.run_dir) / "results.jsonl", "a", encoding="utf-8") as f:
-        f.write(json.dumps(row) + "\n")
-    print(json.dumps(row))
+    append_result(Path(args.run_dir) / "results.jsonl", {**row, "tag": args.tag}, started, __file__, commit=commit)
 
 
 def on_gpu(row: dict) -> bool:

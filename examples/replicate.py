@@ -20,11 +20,8 @@ import argparse
 import gzip
 import json
 import random
-import subprocess
 import sys
 import time
-from datetime import datetime, timezone
-from importlib.metadata import version
 from pathlib import Path
 
 import torch
@@ -32,6 +29,7 @@ import transformers
 
 from hf_ulmfit import ULMFiTForCausalLM, ULMFiTTrainer, ULMFiTTrainingArguments, tokenize_documents
 from hf_ulmfit.deploy.inference import ensemble_probabilities
+from hf_ulmfit.recipe.results import append_result
 from hf_ulmfit.recipe.stages import DataArguments, ModelArguments
 from hf_ulmfit.recipe.text_sources import load_texts
 from hf_ulmfit.training.metrics import compute_lm_metrics, preprocess_lm_logits
@@ -89,20 +87,7 @@ def training_args(output_dir: Path, seed: int, **overrides) -> ULMFiTTrainingArg
 
 
 def record(args, row: dict, started: float) -> None:
-    """Append one result row with what is needed to reproduce it."""
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True)
-    row.update(
-        wall_s=round(time.perf_counter() - started, 1),
-        command="python examples/replicate.py " + " ".join(sys.argv[1:]),
-        date=datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
-        commit=commit.stdout.strip(),
-        threads=torch.get_num_threads(),
-        versions={"torch": torch.__version__, "transformers": transformers.__version__,
-                  "hf_ulmfit": version("hf_ulmfit")},
-    )  # fmt: skip
-    with open(run_dir(args) / "results.jsonl", "a", encoding="utf-8") as f:
-        f.write(json.dumps(row) + "\n")
-    print(json.dumps(row, indent=1))
+    append_result(run_dir(args) / "results.jsonl", row, started, __file__, indent=1)
 
 
 # ---- prepare ----

@@ -12,7 +12,6 @@ segment. The folder is built aside and moved into place whole.
 
 import argparse
 import json
-import platform
 import shutil
 import subprocess
 import tempfile
@@ -25,6 +24,7 @@ from transformers import AutoTokenizer
 from hf_ulmfit import ULMFiTForCausalLM, ULMFiTTokenizerFast
 from hf_ulmfit.model_card import recipe_from_args, write_model_card
 from hf_ulmfit.training.plots import save_training_curves
+from hf_ulmfit.utils import cpu_description
 
 REPO = Path(__file__).resolve().parent.parent
 DATASETS = ["wikitext-2 (train)", "imdb (train + unsup reviews; no test text)"]
@@ -39,13 +39,6 @@ def trainer_state(source: Path) -> dict:
         if path.is_file():
             return json.loads(path.read_text(encoding="utf-8"))
     raise FileNotFoundError(f"{source} holds no trainer_state.json (nor a checkpoint with one).")
-
-
-def cpu_name() -> str:
-    flags = Path("/proc/cpuinfo").read_text() if Path("/proc/cpuinfo").is_file() else ""
-    model = next((line.split(":", 1)[1].strip() for line in flags.splitlines() if line.startswith("model name")),
-                 platform.processor())  # fmt: skip
-    return model + (" (avx512_bf16)" if "avx512_bf16" in flags else "")
 
 
 def segment_row(source: Path, state: dict, args, previous: list[dict]) -> dict:
@@ -70,7 +63,7 @@ def segment_row(source: Path, state: dict, args, previous: list[dict]) -> dict:
         "tokens": tokens,
         "wall_hours": round(runtime / 3600, 3),
         **({"gpu_hours": round(runtime / 3600, 3), "accelerator": args.accelerator} if args.accelerator else
-           {"cpu_hours": round(runtime * args.threads / 3600, 3), "threads": args.threads, "cpu": cpu_name()}),
+           {"cpu_hours": round(runtime * args.threads / 3600, 3), "threads": args.threads, "cpu": cpu_description()}),
         "valid_perplexity": round(evals[-1]["eval_perplexity"], 2) if evals else None,
         "perplexity_curve": [[log["step"], round(log["eval_perplexity"], 2)] for log in evals],
     }

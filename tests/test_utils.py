@@ -1,9 +1,9 @@
-"""Helpers every room shares: atomic writes, telling a classifier from a language model."""
+"""Helpers every room shares: atomic writes, telling a classifier from a language model, the CPU's bf16."""
 
 import pytest
 
 from hf_ulmfit import ULMFiTConfig, ULMFiTForCausalLM, ULMFiTForSequenceClassification
-from hf_ulmfit.utils import atomic_path, is_classifier
+from hf_ulmfit.utils import atomic_path, cpu_description, cpu_flags, cpu_has_native_bf16, is_classifier
 
 
 def test_atomic_path_replaces_a_file_or_folder_whole_or_not_at_all(tmp_path):
@@ -31,3 +31,29 @@ def test_is_classifier_for_models_and_saved_configs(tmp_path):
     assert not is_classifier(lm) and is_classifier(clas)
     clas.save_pretrained(tmp_path)
     assert is_classifier(ULMFiTConfig.from_pretrained(tmp_path)) and not is_classifier(config)
+
+
+# Two cores of one CPU as /proc/cpuinfo lists them (trimmed); "bf16" alone in a model name must not count as a flag.
+CPUINFO = """processor\t: 0
+vendor_id\t: GenuineIntel
+model name\t: Intel(R) Xeon(R) Platinum 8480C bf16-ready
+flags\t\t: fpu sse2 avx2 avx512f {flags}
+
+processor\t: 1
+model name\t: Intel(R) Xeon(R) Platinum 8480C bf16-ready
+flags\t\t: fpu sse2 avx2 avx512f {flags}
+"""
+
+
+@pytest.mark.parametrize(("flags", "native", "suffix"), [("avx512_bf16", True, " (avx512_bf16)"),
+                                                         ("amx_bf16 amx_tile", True, ""), ("avx512_vnni", False, "")])
+def test_native_bf16_and_the_cpu_description_come_from_the_flags_lines(flags, native, suffix):
+    cpuinfo = CPUINFO.format(flags=flags)
+    assert cpu_flags(cpuinfo) == {"fpu", "sse2", "avx2", "avx512f", *flags.split()}
+    assert cpu_has_native_bf16(cpuinfo) is native
+    assert cpu_description(cpuinfo) == "Intel(R) Xeon(R) Platinum 8480C bf16-ready" + suffix
+
+
+def test_a_machine_without_cpuinfo_has_no_flags_and_is_named_by_platform(monkeypatch):
+    monkeypatch.setattr("platform.processor", lambda: "arm")
+    assert cpu_flags("") == set() and not cpu_has_native_bf16("") and cpu_description("") == "arm"

@@ -12,9 +12,10 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 """Small helpers every room shares: writing files and folders atomically, telling a classifier from a language
-model."""
+model, what the CPU is and whether it computes in bf16 natively."""
 
 import os
+import platform
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -75,4 +76,36 @@ def check_saved_folder(folder: str | os.PathLike, tokenizer: bool = True) -> Non
         raise ValueError(f"{folder} has no tokenizer.json: copy the tokenizer files saved with the model.")
 
 
-__all__ = ["atomic_path", "check_saved_folder", "is_classifier"]
+# x86 flags of CPUs with bf16 arithmetic in hardware; elsewhere bf16 autocast is emulated and slower than float32.
+BF16_FLAGS = ("avx512_bf16", "amx_bf16")
+
+
+def _read_cpuinfo() -> str:
+    path = Path("/proc/cpuinfo")
+    return path.read_text() if path.is_file() else ""  # Linux only; elsewhere nothing is known
+
+
+def cpu_flags(cpuinfo: str | None = None) -> set[str]:
+    """The flags of the CPU's `flags` lines in `cpuinfo` (the text of /proc/cpuinfo, read when None)."""
+    text = _read_cpuinfo() if cpuinfo is None else cpuinfo
+    return {flag for line in text.splitlines() if line.split(":", 1)[0].strip() == "flags"
+            for flag in line.split(":", 1)[-1].split()}  # fmt: skip
+
+
+def cpu_has_native_bf16(cpuinfo: str | None = None) -> bool:
+    """Whether the CPU computes in bf16 natively (one of `BF16_FLAGS`), which makes bf16 autocast faster than
+    float32 on it."""
+    return any(flag in cpu_flags(cpuinfo) for flag in BF16_FLAGS)
+
+
+def cpu_description(cpuinfo: str | None = None) -> str:
+    """The CPU's model name (`platform.processor()` where /proc/cpuinfo has none), with "(avx512_bf16)" when it has
+    that flag: what a results table needs to say where it was measured."""
+    text = _read_cpuinfo() if cpuinfo is None else cpuinfo
+    name = next((line.split(":", 1)[1].strip() for line in text.splitlines()
+                 if line.split(":", 1)[0].strip() == "model name"), platform.processor())  # fmt: skip
+    return name + (" (avx512_bf16)" if "avx512_bf16" in cpu_flags(text) else "")
+
+
+__all__ = ["BF16_FLAGS", "atomic_path", "check_saved_folder", "cpu_description", "cpu_flags", "cpu_has_native_bf16",
+           "is_classifier"]

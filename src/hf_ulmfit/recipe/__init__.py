@@ -12,4 +12,5 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 """The three ULMFiT stages (general-domain LM, target-task LM, classifier) over local files or Hub datasets, as
-the scripts in `examples/` run them, and the TF-IDF baseline every quality report puts beside them."""
+the scripts in `examples/` run them, the TF-IDF baseline every quality report puts beside them, and the
+results.jsonl row those scripts append (`results.append_result`)."""
