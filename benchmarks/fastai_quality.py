@@ -10,7 +10,8 @@ Data: the demo's IMDb sample (`examples/data/`): a seeded draw of `--labels` tra
 `--test-size` test reviews, each cut to its first `--words` words, tokenized once with the LM's tokenizer; both
 sides get these ids. Recipe: every layer trainable, fastai's one-cycle (lr 1e-2, momentum 0.8/0.7/0.8, Adam
 betas (0.9, 0.99), eps 1e-5, weight decay 0.01) for `--epochs` epochs, batch 32, drop_mult 0.5, head [50] with
-dropout 0.1, bptt 72, max_len 1440: `examples/train_classifier.py`'s defaults on our side,
+dropout 0.1, bptt 72, max_len 1440: `examples/train_classifier.py --gradual_unfreezing false --learning_rate 1e-2
+--lr_schedule one_cycle --lr_decay_factor 1` on our side,
 the model `text_classifier_learner` builds, `TextLearner`, `unfreeze()` and `fit_one_cycle` on fastai's. Known differences, each measured to
 change nothing in earlier side-by-sides (docs/model.md): our trainer clips gradients at norm 1 and leaves AR/TAR
 out of the classifier loss, fastai does neither.
@@ -107,6 +108,8 @@ def train_ours(train: list[dict], test: list[dict], args, seed: int) -> float:
             ModelArguments(model_name_or_path=str(args.model), overwrite_output_dir=True),
             DataArguments(train_files=[str(files[0])], validation_files=[str(files[1])]),
             ClassifierTrainingArguments(output_dir=str(Path(tmp) / "out"), seed=seed, num_train_epochs=args.epochs,
+                                        gradual_unfreezing=False, learning_rate=1e-2, lr_schedule="one_cycle",
+                                        lr_decay_factor=1.0,
                                         report_to="none", save_strategy="no", eval_strategy="no",
                                         disable_tqdm=True),
         )  # fmt: skip

@@ -9,7 +9,8 @@ classifier trained from scratch, on the same labelled draws and the same test se
     python examples/evaluate_transfer.py report                    # docs/transfer/ tables and plot
 
 `ulmfit` runs `examples/train_classifier.py`'s defaults from `--model` (the shipped LM unless given) with
-nothing else; `scratch` the same script without a pretrained model, at the LM's sizes; anything after `--` is
+nothing else; `scratch` the same script without a pretrained model, at the LM's sizes, with the recipe for random
+weights (`RANDOM_WEIGHTS_RECIPE`: every layer from the start, one-cycle 1e-2, 10 epochs); anything after `--` is
 passed on to the classifier script (for ablations, recorded with the row). Each run appends a row (accuracy, wall
 time, command, commit) to RUN_DIR/results.jsonl. Labelled draws are seeded samples of the task's training set;
 the test set is fixed per task (IMDb: 2,000 test reviews drawn once with seed 0; SST-2 and TREC-6: their test
@@ -18,6 +19,7 @@ sets).
 
 import argparse
 import gzip
+import hashlib
 import json
 import random
 import statistics
@@ -25,10 +27,17 @@ import sys
 import time
 from pathlib import Path
 
+import torch
+
 from hf_ulmfit import ULMFiTConfig
 from hf_ulmfit.recipe.baselines import tfidf_accuracy
-from hf_ulmfit.recipe.results import append_result
-from hf_ulmfit.recipe.stages import ClassifierTrainingArguments, parse_stage_args
+from hf_ulmfit.recipe.results import append_result, head_commit
+from hf_ulmfit.recipe.stages import (
+    RANDOM_WEIGHTS_RECIPE,
+    ClassifierTrainingArguments,
+    as_command_line,
+    parse_stage_args,
+)
 from hf_ulmfit.recipe.text_sources import load_texts
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -82,15 +91,16 @@ def classifier_argv(args, train: Path, test: Path, out: Path) -> list[str]:
             "--eval_strategy", "no", "--disable_tqdm", "true"]  # fmt: skip
     if args.method == "ulmfit":
         return ["--model_name_or_path", str(args.model), *argv, *args.extra]
-    # From scratch: the pretrained model's sizes, its own vocabulary of the labelled texts.
+    # From scratch: the pretrained model's sizes, its own vocabulary of the labelled texts, and the recipe for
+    # random weights (nothing to protect: every layer from the start, one-cycle 1e-2 for 10 epochs).
     config = ULMFiTConfig.from_pretrained(args.model)
     sizes = ["--embedding_size", str(config.embedding_size), "--hidden_size", str(config.hidden_size),
              "--num_hidden_layers", str(config.num_hidden_layers)]  # fmt: skip
-    return [*argv, *sizes, *args.extra]
+    return [*argv, *sizes, *as_command_line(RANDOM_WEIGHTS_RECIPE), *args.extra]
 
 
 def run(args) -> None:
-    started = time.perf_counter()
+    started, commit = time.perf_counter(), head_commit(__file__)  # the code this run starts with
     data = Path(args.run_dir) / "data"
     if not (data / f"{args.task}.test.jsonl").is_file():
         sys.exit(f"{data} has no {args.task} files: run `python examples/evaluate_transfer.py prepare` first.")
@@ -105,15 +115,38 @@ def run(args) -> None:
         name = f"{args.task}-{args.labels}-{args.method}-s{args.seed}" + (f"-{args.tag}" if args.tag else "")
         argv = classifier_argv(args, train, test, Path(args.run_dir) / "clas" / name)
         metrics = train_classifier(*parse_stage_args(argv, training_class=ClassifierTrainingArguments))
-        row.update(accuracy=metrics["eval_accuracy"], f1=metrics["eval_f1"], model=str(args.model))
-    append_result(Path(args.run_dir) / "results.jsonl", {**row, "tag": args.tag}, started, __file__)
+        row.update(accuracy=metrics["eval_accuracy"], f1=metrics["eval_f1"], model=str(args.model),
+                   device=torch.cuda.get_device_name() if torch.cuda.is_available() and "--use_cpu" not in args.extra
+                   else "cpu")  # fmt: skip
+        if args.method == "ulmfit":  # which weights: the shipped folder's path outlives its versions
+            row["model_sha256"] = hashlib.sha256((Path(args.model) / "model.safetensors").read_bytes()).hexdigest()[:12]
+    append_result(Path(args.run_dir) / "results.jsonl", {**row, "tag": args.tag}, started, __file__, commit=commit)
 
 
-def summarize(rows: list[dict]) -> dict[tuple, list[float]]:
-    """Accuracies grouped by (task, labels, method, tag)."""
-    groups: dict[tuple, list[float]] = {}
+def on_gpu(row: dict) -> bool:
+    return row.get("device", "cpu") != "cpu"
+
+
+def one_per_draw(rows: list[dict]) -> tuple[list[dict], list[tuple[dict, dict]]]:
+    """One row per (task, labels, method, tag, seed): the GPU's where a draw ran on both (the GPU ran whole sets
+    of draws), else the latest; and the (CPU, GPU) pairs of draws that ran on both, to show they agree."""
+    chosen: dict[tuple, dict] = {}
+    pairs = []
     for row in rows:
-        groups.setdefault((row["task"], row["labels"], row["method"], row.get("tag") or ""), []).append(row["accuracy"])
+        key = (row["task"], row["labels"], row["method"], row.get("tag") or "", row["seed"])
+        old = chosen.get(key)
+        if old is not None and on_gpu(old) != on_gpu(row):
+            pairs.append((old, row) if on_gpu(row) else (row, old))
+        if old is None or on_gpu(row) or not on_gpu(old):
+            chosen[key] = row
+    return list(chosen.values()), pairs
+
+
+def summarize(rows: list[dict]) -> dict[tuple, list[dict]]:
+    """Rows grouped by (task, labels, method, tag)."""
+    groups: dict[tuple, list[dict]] = {}
+    for row in rows:
+        groups.setdefault((row["task"], row["labels"], row["method"], row.get("tag") or ""), []).append(row)
     return groups
 
 
@@ -123,15 +156,26 @@ def report(args) -> None:
     rows = [json.loads(line) for line in (Path(args.run_dir) / "results.jsonl").open(encoding="utf-8")]
     out = REPO / "docs" / "transfer"
     out.mkdir(parents=True, exist_ok=True)
-    groups = summarize(rows)
+    draws, pairs = one_per_draw(rows)
+    groups = summarize(draws)
     lines = ["# Transfer results (generated by `python examples/evaluate_transfer.py report`)", "",
-             "| task | labels | method | variant | accuracy (mean ± sd) | draws |", "|---|---|---|---|---|---|"]
-    for (task, labels, method, tag), accs in sorted(groups.items(), key=lambda kv: (kv[0][0], _order(kv[0][1]), kv[0][2:])):
+             "| task | labels | method | variant | accuracy (mean ± sd) | draws | ran on |", "|---|---|---|---|---|---|---|"]
+    for (task, labels, method, tag), group in sorted(groups.items(), key=lambda kv: (kv[0][0], _order(kv[0][1]), kv[0][2:])):
+        accs = [r["accuracy"] for r in group]
         sd = f" ± {statistics.stdev(accs):.3f}" if len(accs) > 1 else ""
-        lines.append(f"| {task} | {labels} | {method} | {tag or 'default'} | {statistics.mean(accs):.3f}{sd} | {len(accs)} |")
-    lines += ["", "## Every row", "", "| command | accuracy | wall s | threads | commit | date |", "|---|---|---|---|---|---|"]
-    lines += [f"| `{r['command']}` | {r['accuracy']:.4f} | {r['wall_s']} | {r['threads']} | {r['commit']} | {r['date']} |"
-              for r in rows]  # fmt: skip
+        devices = ", ".join(sorted({r.get("device", "cpu") for r in group}))
+        lines.append(f"| {task} | {labels} | {method} | {tag or 'default'} | {statistics.mean(accs):.3f}{sd} | "
+                     f"{len(accs)} | {devices} |")
+    if pairs:
+        lines += ["", "## The same draw on the CPU and on the GPU", "",
+                  "| task | labels | method | variant | seed | CPU | GPU |", "|---|---|---|---|---|---|---|"]
+        lines += [f"| {c['task']} | {c['labels']} | {c['method']} | {c.get('tag') or 'default'} | {c['seed']} | "
+                  f"{c['accuracy']:.4f} | {g['accuracy']:.4f} |" for c, g in pairs]  # fmt: skip
+    lines += ["", "## Every row", "", "| command | variant | accuracy | wall s | device | threads | commit | date |",
+              "|---|---|---|---|---|---|---|---|"]
+    lines += [f"| `{r['command']}` | {r.get('tag') or 'default'}{': ' + r['note'] if r.get('note') else ''} | "
+              f"{r['accuracy']:.4f} | {r['wall_s']} | {r.get('device', 'cpu')} | {r['threads']} | {r['commit']} | "
+              f"{r['date']} |" for r in rows]  # fmt: skip
     (out / "results.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
     plot_labels(groups, out / "imdb_labels.png")
     print(f"wrote {out / 'results.md'} and {out / 'imdb_labels.png'}")
@@ -148,7 +192,8 @@ def plot_labels(groups: dict, path: Path) -> None:
     figure = Figure(figsize=(6, 4))
     axes = figure.add_subplot()
     for method in METHODS:
-        points = sorted((int(labels), statistics.mean(accs)) for (task, labels, m, tag), accs in groups.items()
+        points = sorted((int(labels), statistics.mean(r["accuracy"] for r in group))
+                        for (task, labels, m, tag), group in groups.items()
                         if task == "imdb" and m == method and not tag and labels != "all")  # fmt: skip
         if points:
             axes.plot(*zip(*points, strict=True), marker="o", label=method)

@@ -5,6 +5,7 @@
         --output_dir runs/imdb-lm --unfreeze_stages 1 10 --unfreeze_lr_factors 1 0.1 --learning_rate 2e-2
 
 The vocabulary moves to the target corpus (new tokens start from the mean embedding) unless `--keep_vocab`.
+`--token_store DIR` reads a corpus tokenized once by `examples/tokenize_corpus.py` (its vocabulary is the target's).
 """
 
 from transformers import set_seed
@@ -18,6 +19,7 @@ from hf_ulmfit.recipe.stages import (
     lm_trainer,
     load_pretrained_lm,
     load_stage_data,
+    load_token_store,
     new_tokenizer,
     parse_stage_args,
     train_evaluate_save,
@@ -33,15 +35,24 @@ def finetune_lm(model_args: ModelArguments, data_args: DataArguments,
     set_seed(training_args.seed)  # new weights (a head, a model from scratch) follow --seed, like the steps
     model, tokenizer = load_pretrained_lm(model_args.model_name_or_path)
     check_direction(model.config, data_args)
-    train, valid = load_stage_data(data_args, labelled=False, seed=training_args.seed)
+    pretrained_vocab = tokenizer.convert_ids_to_tokens(range(len(tokenizer)))
+    if data_args.token_store:  # tokenized once: its tokenizer is the target vocabulary
+        target, train, valid = load_token_store(data_args)
+        if model_args.keep_vocab and target.convert_ids_to_tokens(range(len(target))) != pretrained_vocab:
+            raise ValueError(f"--keep_vocab: {data_args.token_store} was tokenized with another vocabulary than "
+                             f"{model_args.model_name_or_path}'s; tokenize it with --model_name_or_path "
+                             f"{model_args.model_name_or_path}.")
+    else:
+        train, valid = load_stage_data(data_args, labelled=False, seed=training_args.seed)
+        word_level = type(tokenizer.backend_tokenizer.model).__name__ == "WordLevel"
+        keep = model_args.keep_vocab or not word_level
+        target = tokenizer if keep else new_tokenizer(train, model_args, data_args)
 
     # The target corpus's vocabulary: shared tokens keep their rows, new ones start from the mean (fastai's rule).
-    word_level = type(tokenizer.backend_tokenizer.model).__name__ == "WordLevel"
-    if not model_args.keep_vocab and word_level:
-        target = new_tokenizer(train, model_args, data_args)
-        transfer_vocab(model, tokenizer.convert_ids_to_tokens(range(len(tokenizer))),
-                       target.convert_ids_to_tokens(range(len(target))))
-        tokenizer = target
+    target_vocab = target.convert_ids_to_tokens(range(len(target)))
+    if target_vocab != pretrained_vocab:
+        transfer_vocab(model, pretrained_vocab, target_vocab)
+    tokenizer = target
     model.config.drop_mult = model_args.drop_mult
 
     # Discriminative learning rates (lr_decay_factor per layer group) and the schedule come from training_args.

@@ -17,6 +17,7 @@ from hf_ulmfit.recipe.stages import (
     check_output_dir,
     lm_trainer,
     load_stage_data,
+    load_token_store,
     new_config,
     new_tokenizer,
     parse_stage_args,
@@ -32,10 +33,12 @@ def pretrain_lm(model_args: ModelArguments, data_args: DataArguments,
     set_seed(training_args.seed)  # new weights (a head, a model from scratch) follow --seed, like the steps
     # Nothing pretrained to protect: every layer group trains at `learning_rate`.
     train_all_groups_at_one_rate(training_args)
-    train, valid = load_stage_data(data_args, labelled=False, seed=training_args.seed)
-
-    # fastai's word vocabulary of the training texts (or a subword one with --subword_vocab_size).
-    tokenizer = new_tokenizer(train, model_args, data_args)
+    if data_args.token_store:  # tokenized once by examples/tokenize_corpus.py, vocabulary included
+        tokenizer, train, valid = load_token_store(data_args)
+    else:
+        train, valid = load_stage_data(data_args, labelled=False, seed=training_args.seed)
+        # fastai's word vocabulary of the training texts (or a subword one with --subword_vocab_size).
+        tokenizer = new_tokenizer(train, model_args, data_args)
     model = ULMFiTForCausalLM(new_config(model_args, data_args, len(tokenizer), bptt=training_args.bptt))
 
     # The documents become one token stream, read `bptt` tokens at a time with the LSTM state carried.

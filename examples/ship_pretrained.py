@@ -62,9 +62,8 @@ def segment_row(source: Path, state: dict, args, previous: list[dict]) -> dict:
         "steps": steps,
         "tokens": tokens,
         "wall_hours": round(runtime / 3600, 3),
-        "cpu_hours": round(runtime * args.threads / 3600, 3),
-        "threads": args.threads,
-        "cpu": cpu_description(),
+        **({"gpu_hours": round(runtime / 3600, 3), "accelerator": args.accelerator} if args.accelerator else
+           {"cpu_hours": round(runtime * args.threads / 3600, 3), "threads": args.threads, "cpu": cpu_description()}),
         "valid_perplexity": round(evals[-1]["eval_perplexity"], 2) if evals else None,
         "perplexity_curve": [[log["step"], round(log["eval_perplexity"], 2)] for log in evals],
     }
@@ -87,15 +86,16 @@ def model_config_bptt(source: Path) -> int:
 
 def segments_table(rows: list[dict]) -> str:
     lines = ["Training segments (`training_log.jsonl` has each one's full command):", "",
-             "| segment | date | steps | tokens | CPU hours | validation perplexity | commit |",
+             "| segment | date | steps | tokens | hours (hardware) | validation perplexity | commit |",
              "|---|---|---|---|---|---|---|"]  # fmt: skip
     for row in rows:
+        hardware = (f"{row['gpu_hours']} GPU ({row['accelerator']})" if "accelerator" in row else
+                    f"{row['cpu_hours']} CPU ({row['threads']} thread(s), {row['cpu']})")  # fmt: skip
         lines.append(f"| {row['segment']} | {row['date']} | {row['steps']:,} | {row['tokens'] / 1e6:.1f}M | "
-                     f"{row['cpu_hours']} ({row['threads']} thread(s), {row['cpu']}) | {row['valid_perplexity']} | "
-                     f"{row['commit']} |")  # fmt: skip
-    total = sum(row["cpu_hours"] for row in rows)
-    lines += ["", f"Total: {sum(r['tokens'] for r in rows) / 1e6:.1f}M tokens, {total:.2f} CPU hours. "
-              "The validation set is a random 0.5% of the training documents, held out."]  # fmt: skip
+                     f"{hardware} | {row['valid_perplexity']} | {row['commit']} |")  # fmt: skip
+    cpu, gpu = (sum(row.get(key, 0) for row in rows) for key in ("cpu_hours", "gpu_hours"))
+    lines += ["", f"Total: {sum(r['tokens'] for r in rows) / 1e6:.1f}M tokens, {cpu:.2f} CPU hours, {gpu:.3f} GPU "
+              "hours. The validation set is a random 0.5% of the training documents, held out."]  # fmt: skip
     return "\n".join(lines)
 
 
@@ -105,6 +105,8 @@ def ship(source: Path, out: Path, args) -> Path:
     previous = [json.loads(line) for line in log_path.open(encoding="utf-8")] if log_path.is_file() else []
     if args.update_last:  # a later checkpoint of the segment shipped last: it replaces that row
         previous = previous[:-1]
+    if args.from_scratch:  # a new model: the shipped segments are not its ancestors
+        previous = []
     rows = [*previous, segment_row(source, state, args, previous)]
     model = ULMFiTForCausalLM.from_pretrained(source)
     tokenizer = current_rules(AutoTokenizer.from_pretrained(source))
@@ -144,6 +146,9 @@ def main() -> None:
     parser.add_argument("--update-last", action="store_true",
                         help="SOURCE continues the segment shipped last (a later checkpoint): replace its log row")
     parser.add_argument("--wall-hours", type=float, help="the segment's training time, where its state has none")
+    parser.add_argument("--accelerator", help="the GPU the segment ran on (recorded instead of CPU hours)")
+    parser.add_argument("--from-scratch", action="store_true",
+                        help="SOURCE was trained from random weights: its log replaces the shipped segments'")
     args = parser.parse_args()
     ship(args.source, args.out, args)
 

@@ -25,6 +25,7 @@ from hf_ulmfit.recipe.stages import (
     new_config,
     new_tokenizer,
     parse_stage_args,
+    stretch_for_few_examples,
     train_all_groups_at_one_rate,
     train_evaluate_save,
 )
@@ -51,6 +52,7 @@ def train_classifier(model_args: ModelArguments, data_args: DataArguments,
         config = new_config(model_args, data_args, len(tokenizer), bptt=training_args.bptt)
         model = ULMFiTForSequenceClassification(config.for_classifier(**fields))
 
+    stretch_for_few_examples(training_args, len(train))  # enough optimizer steps for a few hundred labels
     # Documents are read in chunks of bptt tokens (BPT3C); gradual unfreezing comes from --unfreeze_stages.
     trainer = classifier_trainer(model, tokenizer, training_args, train, valid, data_args)
     return train_evaluate_save(trainer, model_args, data_args, out)

@@ -55,6 +55,17 @@ def lm_documents(num_docs: int = 24, seed: int = 0) -> Dataset:
     return Dataset.from_dict({"input_ids": docs})
 
 
+def lm_store(path, num_docs: int = 24, seed: int = 0):
+    """`lm_documents` written as a token store (the way examples/tokenize_corpus.py writes one), in chunks of 5."""
+    import numpy as np
+
+    from hf_ulmfit.training.token_store import write_token_store
+
+    docs = lm_documents(num_docs, seed)["input_ids"]
+    chunks = ((np.concatenate(docs[i : i + 5]), [len(d) for d in docs[i : i + 5]]) for i in range(0, len(docs), 5))
+    return write_token_store(path, chunks, tiny_config().vocab_size, bos_token_id=2)
+
+
 def classifier_documents(num_docs: int = 32, seed: int = 0) -> Dataset:
     """Label 1 documents use the upper half of the words, label 0 the lower half."""
     rng = random.Random(seed)

@@ -49,3 +49,11 @@ def test_ships_half_precision_weights_that_load_as_float32_and_logs_each_segment
     torch.testing.assert_close(model.ulmfit.embeddings.weight, original.ulmfit.embeddings.weight, atol=1e-3, rtol=1e-3)
     card = (out / "README.md").read_text()
     assert "| 2 |" in card and "Total:" in card and (out / "training_curves.png").is_file()
+
+    # A model trained from random weights on a GPU starts the log over, with GPU hours instead of CPU hours.
+    assert ship(tmp_path / "run" / "checkpoint-4", out, "--wall-hours", "0.05", "--accelerator", "NVIDIA H200",
+                "--from-scratch").returncode == 0
+    rows = [json.loads(line) for line in (out / "training_log.jsonl").open()]
+    assert [(r["segment"], r["gpu_hours"], r["accelerator"], "cpu_hours" in r) for r in rows] == [
+        (1, 0.05, "NVIDIA H200", False)]
+    assert "0.05 GPU (NVIDIA H200)" in (out / "README.md").read_text()

@@ -158,6 +158,15 @@ def test_scratch_baseline_and_clear_errors(data, stages, tmp_path):
                                validation_files=[data["test"]]), args(tmp_path / "scratch"))
     assert "eval_accuracy" in scratch
     assert json.loads((tmp_path / "scratch" / "training_args.json").read_text())["lr_decay_factor"] == 1.0
+    # Stage 3's defaults unfreeze gradually; random weights have nothing to protect, so scratch trains every layer.
+    from hf_ulmfit.recipe.stages import ClassifierTrainingArguments
+
+    train_classifier(ModelArguments(**SIZES), DataArguments(train_files=[data["train"]], validation_files=[data["test"]]),
+                     ClassifierTrainingArguments(output_dir=str(tmp_path / "scratch-defaults"), bptt=8,
+                                                 per_device_train_batch_size=4, report_to="none", save_strategy="no",
+                                                 disable_tqdm=True))  # fmt: skip
+    saved = json.loads((tmp_path / "scratch-defaults" / "training_args.json").read_text())
+    assert saved["unfreeze_stages"] is None and saved["lr_decay_factor"] == 1.0 and saved["num_train_epochs"] == 5
     with pytest.raises(ValueError, match="already holds a saved model"):
         train_classifier(ModelArguments(**SIZES), DataArguments(train_files=[data["train"]]),
                          args(tmp_path / "scratch"))
@@ -243,8 +252,12 @@ def test_classifier_script_defaults_are_the_measured_recipe():
     from hf_ulmfit.recipe.stages import ClassifierTrainingArguments, parse_stage_args
 
     _, _, training_args = parse_stage_args(["--output_dir", "out"], training_class=ClassifierTrainingArguments)
-    assert (training_args.num_train_epochs, training_args.lr_schedule, training_args.lr_decay_factor) == (10, "one_cycle", 1)
-    assert training_args.unfreeze_stages is None and training_args.per_device_train_batch_size == 32
+    assert (training_args.num_train_epochs, training_args.lr_schedule, training_args.lr_decay_factor) == (5, "stlr", 2.6)
+    assert training_args.unfreeze_stages == [1, 1, 1, 2] and training_args.unfreeze_lr_factors == [1, 0.5, 0.25, 0.05]
+    assert training_args.learning_rate == 2e-2 and training_args.per_device_train_batch_size == 32
+    _, _, all_layers = parse_stage_args(["--output_dir", "out", "--gradual_unfreezing", "false"],
+                                        training_class=ClassifierTrainingArguments)
+    assert all_layers.unfreeze_stages is None and all_layers.num_train_epochs == 10
     _, _, generic = parse_stage_args(["--output_dir", "out"])  # the LM stages keep ULMFiTTrainingArguments' own
     assert generic.lr_decay_factor == 2.6
 
@@ -345,3 +358,46 @@ def test_overwrite_leaves_exactly_the_new_models_files(stages, data, tmp_path):
     train_classifier(ModelArguments(**SIZES, model_name_or_path=str(out / "lm2")),
                      DataArguments(train_files=[data["train"]], validation_files=[data["test"]]), args(fresh))
     assert {p.name for p in folder.iterdir()} == {p.name for p in fresh.iterdir()} | {"notes.txt"}
+
+
+def test_a_corpus_tokenized_once_trains_the_same_model_as_its_text_files(data, tmp_path):
+    from tokenize_corpus import main as tokenize_main
+
+    sizes = ["--embedding_size", "16", "--hidden_size", "24", "--num_hidden_layers", "2", "--min_freq", "1"]
+    split = ["--validation_fraction", "0.2", "--seed", "3"]
+    train = ["--learning_rate", "1e-2", "--per_device_train_batch_size", "4", "--per_device_eval_batch_size", "8",
+             "--bptt", "8", "--num_train_epochs", "1", "--save_strategy", "no", "--report_to", "none",
+             "--disable_tqdm", "true"]
+    texts = ["--train_files", data["general"]]
+    tokenize_main([*sizes, *texts, *split, "--output_dir", str(tmp_path / "corpus")])
+    from_texts = pretrain_main([*sizes, *texts, *split, *train, "--output_dir", str(tmp_path / "a")])
+    from_store = pretrain_main([*sizes, "--token_store", str(tmp_path / "corpus"), *split, *train,
+                                "--output_dir", str(tmp_path / "b")])
+    assert from_store["eval_loss"] == pytest.approx(from_texts["eval_loss"], abs=1e-6)
+    assert all(torch.equal(w, _weights(tmp_path / "b")[k]) for k, w in _weights(tmp_path / "a").items())
+
+    # Stage 2 on a store tokenized with the pretrained folder's vocabulary keeps it; another vocabulary is refused.
+    tokenize_main(["--model_name_or_path", str(tmp_path / "a"), "--train_files", data["train"], *split,
+                   "--output_dir", str(tmp_path / "target")])
+    finetune_lm(ModelArguments(model_name_or_path=str(tmp_path / "a"), keep_vocab=True),
+                DataArguments(token_store=str(tmp_path / "target")), args(tmp_path / "lm2"))
+    tokenize_main([*sizes, "--train_files", data["train"], *split, "--output_dir", str(tmp_path / "other")])
+    with pytest.raises(ValueError, match="another vocabulary"):
+        finetune_lm(ModelArguments(model_name_or_path=str(tmp_path / "a"), keep_vocab=True),
+                    DataArguments(token_store=str(tmp_path / "other")), args(tmp_path / "lm3"))
+
+
+def test_few_labelled_texts_stretch_every_stage_to_the_minimum_number_of_steps(tmp_path):
+    from hf_ulmfit.recipe.stages import ClassifierTrainingArguments, stretch_for_few_examples
+
+    def stretched(num_examples, **options):
+        training_args = ClassifierTrainingArguments(output_dir=str(tmp_path), use_cpu=True, **options)
+        stretch_for_few_examples(training_args, num_examples)
+        return training_args.unfreeze_stages, training_args.num_train_epochs
+
+    assert stretched(100) == ([4, 4, 4, 8], 20)  # 4 steps per epoch: 20 steps -> 80
+    assert stretched(500) == ([1, 1, 1, 2], 5)  # 16 steps per epoch: 80 steps already
+    assert stretched(100, min_train_steps=0) == ([1, 1, 1, 2], 5)
+    assert stretched(100, gradual_unfreezing=False) == (None, 20)  # 10 epochs of 4 steps -> 2x
+    assert stretched(100, unfreeze_stages=[3, 3, 3, 3], unfreeze_unit="step",
+                     unfreeze_lr_factors=[1, 1, 1, 1]) == ([3, 3, 3, 3], 10)  # fmt: skip

@@ -1,7 +1,7 @@
 import pytest
 import torch
 from datasets import Dataset
-from ddp_common import classifier_documents, lm_documents, tiny_classifier, tiny_lm
+from ddp_common import classifier_documents, lm_documents, lm_store, tiny_classifier, tiny_lm
 from transformers import TrainerCallback
 
 from hf_ulmfit import one_cycle_multiplier
@@ -163,6 +163,44 @@ def test_resume_mid_unfreezing_and_mid_stream_gives_the_same_losses(tmp_path):
     expected, got = _losses(full), _losses(resumed)
     assert sorted(got) == sorted(expected) == list(range(1, 9))  # steps 1-2 come from the checkpoint's history
     assert [got[step] for step in range(3, 9)] == pytest.approx([expected[step] for step in range(3, 9)], rel=1e-6)
+
+
+@pytest.mark.parametrize("variable_bptt", [False, True])
+def test_resume_mid_epoch_on_a_token_store_gives_the_losses_of_an_uninterrupted_run(tmp_path, variable_bptt):
+    store = lm_store(tmp_path / "store")
+
+    def run(batch_size=4):
+        args = _args(tmp_path / "out", save_strategy="steps", save_steps=3, num_train_epochs=2,
+                     variable_bptt=variable_bptt, per_device_train_batch_size=batch_size)
+        return ULMFiTTrainer(model=tiny_lm(), args=args, train_dataset=store)
+
+    full = run()
+    full.train()
+    steps_per_epoch = len(full.get_train_dataloader())
+    expected = _losses(full)
+    assert len(expected) == 2 * steps_per_epoch and steps_per_epoch % 3  # checkpoints fall mid-epoch, both epochs
+    for checkpoint in (3, steps_per_epoch + 2 - (steps_per_epoch + 2) % 3):  # one in each epoch
+        assert 0 < checkpoint % steps_per_epoch
+        resumed = run()
+        resumed.train(resume_from_checkpoint=str(tmp_path / "out" / f"checkpoint-{checkpoint}"))
+        got = _losses(resumed)
+        later = range(checkpoint + 1, 2 * steps_per_epoch + 1)
+        assert [got[step] for step in later] == pytest.approx([expected[step] for step in later], rel=1e-6)
+    # the carried state belongs to the checkpoint's rows: another batch size is refused, not silently wrong
+    with pytest.raises(ValueError, match="continues a token stream of 4 rows"):
+        run(batch_size=2).train(resume_from_checkpoint=str(tmp_path / "out" / "checkpoint-3"))
+
+
+def test_dataloader_workers_read_a_token_store_as_the_main_process_does(tmp_path):
+    store = lm_store(tmp_path / "store")
+
+    def losses(workers):
+        args = _args(tmp_path / f"out{workers}", max_steps=4, dataloader_num_workers=workers)
+        trainer = ULMFiTTrainer(model=tiny_lm(), args=args, train_dataset=store)
+        trainer.train()
+        return _losses(trainer)
+
+    assert losses(2) == pytest.approx(losses(0), rel=1e-6)
 
 
 def test_variable_bptt_scales_the_learning_rate(tmp_path):

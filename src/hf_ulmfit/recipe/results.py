@@ -25,21 +25,28 @@ import torch
 import transformers
 
 
+def head_commit(script: str | Path) -> str:
+    """The short git commit of the checkout that holds `script` ("" outside a git checkout)."""
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=Path(script).resolve().parent,
+                            capture_output=True, text=True)  # fmt: skip
+    return commit.stdout.strip()
+
+
 def append_result(results: str | Path, row: dict, started: float, script: str | Path,
-                  indent: int | None = None) -> dict:
+                  indent: int | None = None, commit: str | None = None) -> dict:
     """Adds to `row` the wall time since `started` (a `time.perf_counter()` value), the command (`script`, a file
     one folder below the repository root such as examples/replicate.py, with this process's arguments), the
     date, the git commit of the script's checkout, the torch thread count and the library versions; appends it as
     one JSON line to `results` and prints it. Returns the row."""
     script = Path(script).resolve()
-    # The script's checkout, not the working directory: a row names the code that made it.
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=script.parent, capture_output=True,
-                            text=True)  # fmt: skip
+    # The script's checkout, not the working directory, as it was when the run started (`commit`) where the caller
+    # took it then: a commit made during a long run does not name the code that made the row.
+    commit = head_commit(script) if commit is None else commit
     row.update(
         wall_s=round(time.perf_counter() - started, 1),
         command=" ".join(["python", f"{script.parent.name}/{script.name}", *sys.argv[1:]]),
         date=datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
-        commit=commit.stdout.strip(),
+        commit=commit,
         threads=torch.get_num_threads(),
         versions={"torch": torch.__version__, "transformers": transformers.__version__,
                   "hf_ulmfit": version("hf_ulmfit")},

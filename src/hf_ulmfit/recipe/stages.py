@@ -21,6 +21,7 @@ LR finder when asked).
 """
 
 import logging
+import math
 import shutil
 import sys
 from dataclasses import dataclass, field
@@ -35,6 +36,7 @@ from ..training.documents import tokenize_documents
 from ..training.lr_finder import find_lr
 from ..training.metrics import classification_metrics, compute_lm_metrics, preprocess_lm_logits
 from ..training.plots import save_training_curves
+from ..training.token_store import TokenStore
 from ..training.trainer import ULMFiTTrainer
 from ..training.training_args import ULMFiTTrainingArguments
 from ..training.vocabulary import train_subword_tokenizer, train_tokenizer
@@ -94,20 +96,77 @@ class DataArguments:
     max_train_samples: int | None = field(default=None, metadata={"help": "Use at most this many training texts."})
     max_eval_samples: int | None = field(default=None, metadata={"help": "Use at most this many evaluation texts."})
     backwards: bool = field(default=False, metadata={"help": "Read text right to left (backward model)."})
+    token_store: str | None = field(
+        default=None,
+        metadata={"help": "Stages 1 and 2: a corpus tokenized once by examples/tokenize_corpus.py (its train/ and "
+                  "validation/ stores and tokenizer), read memory-mapped instead of the text files."},
+    )
 
 
 @dataclass
 class ClassifierTrainingArguments(ULMFiTTrainingArguments):
-    """Stage 3's defaults, the recipe measured best from the shipped pretrained LM (docs/transfer.md): every layer
-    trainable from the start at one learning rate, fastai's one-cycle schedule over 10 epochs, batches of 32.
-    The paper's protective recipe (gradual unfreezing, rates divided by 2.6 per layer group, STLR) is one flag
-    set away: `--unfreeze_stages 1 1 1 2 --lr_decay_factor 2.6 --lr_schedule stlr`."""
+    """Stage 3's defaults, the recipe measured best from the shipped pretrained LM (docs/transfer.md): the paper's
+    gradual unfreezing (the head for an epoch, then one more layer group per epoch, everything for the last two),
+    each stage at a smaller top rate (2e-2 x 1, 0.5, 0.25, 0.05), lower layer groups at the rate divided by 2.6,
+    STLR within each stage, batches of 32. `--gradual_unfreezing false` trains every layer from the start for
+    `num_train_epochs` instead."""
 
-    learning_rate: float = field(default=1e-2, metadata={"help": "Learning rate (of the top layer group)."})
-    lr_decay_factor: float = field(default=1.0, metadata={"help": "Each lower layer group's LR is divided by this."})
-    lr_schedule: str = field(default="one_cycle", metadata={"help": "stlr, one_cycle or transformers."})
-    num_train_epochs: float = field(default=10.0, metadata={"help": "Epochs (unfreeze_stages overrides it)."})
+    learning_rate: float = field(default=2e-2, metadata={"help": "Learning rate (of the top layer group)."})
+    lr_decay_factor: float = field(default=2.6, metadata={"help": "Each lower layer group's LR is divided by this."})
+    lr_schedule: str = field(default="stlr", metadata={"help": "stlr, one_cycle or transformers."})
+    gradual_unfreezing: bool = field(
+        default=True, metadata={"help": "Unfreeze one layer group per stage (unfreeze_stages); false: all at once."}
+    )
+    unfreeze_stages: list[float] | None = field(
+        default_factory=lambda: [1.0, 1.0, 1.0, 2.0],
+        metadata={"help": "Gradual unfreezing: length of each stage (see unfreeze_unit); sets the run's length."},
+    )
+    unfreeze_lr_factors: list[float] | None = field(
+        default_factory=lambda: [1.0, 0.5, 0.25, 0.05], metadata={"help": "learning_rate multiplier of each stage."}
+    )
+    num_train_epochs: float = field(default=10.0, metadata={"help": "Epochs without gradual unfreezing."})
     per_device_train_batch_size: int = field(default=32, metadata={"help": "Documents per training batch."})
+    min_train_steps: int = field(
+        default=80,
+        metadata={"help": "Few labelled texts give few optimizer steps per epoch: every stage (or epoch count) is "
+                  "stretched by one whole factor until the run has at least this many steps; 0 turns it off."},
+    )
+
+    def __post_init__(self):
+        if not self.gradual_unfreezing:
+            self.unfreeze_stages = self.unfreeze_lr_factors = None
+        super().__post_init__()
+
+
+def stretch_for_few_examples(training_args: ClassifierTrainingArguments, num_examples: int) -> None:
+    """At 100 labelled reviews and batch 32 the paper's 1+1+1+2 epochs are 20 optimizer steps, and one draw in
+    three did not learn (docs/transfer.md); multiply the epochs of every stage by the smallest whole factor that
+    gives `min_train_steps` steps. Runs set in steps (`max_steps`, `unfreeze_unit='step'`) are left alone."""
+    minimum = getattr(training_args, "min_train_steps", 0)
+    if not minimum or training_args.max_steps > 0 or training_args.unfreeze_unit == "step":
+        return
+    batch = training_args.train_batch_size * training_args.world_size * training_args.gradient_accumulation_steps
+    steps = training_args.num_train_epochs * math.ceil(num_examples / batch)
+    if steps >= minimum:
+        return
+    factor = math.ceil(minimum / steps)
+    if training_args.unfreeze_stages is not None:
+        training_args.unfreeze_stages = [length * factor for length in training_args.unfreeze_stages]
+    training_args.num_train_epochs *= factor
+    logger.info(f"{num_examples} training texts: {steps:g} optimizer steps < min_train_steps {minimum}; every "
+                f"stage {factor}x longer ({training_args.num_train_epochs:g} epochs).")
+
+
+# The from-scratch baseline's recipe: random weights have nothing to protect, so every layer trains from the start
+# at one rate, with fastai's one-cycle for twice the ULMFiT recipe's epochs (docs/transfer.md).
+RANDOM_WEIGHTS_RECIPE = dict(gradual_unfreezing=False, learning_rate=1e-2, lr_schedule="one_cycle",
+                             lr_decay_factor=1.0, num_train_epochs=10.0)  # fmt: skip
+
+
+def as_command_line(options: dict) -> list[str]:
+    """`{"learning_rate": 1e-2}` as `["--learning_rate", "0.01"]`."""
+    return [item for key, value in options.items() for item in (f"--{key}", str(value).lower()
+            if isinstance(value, bool) else str(value))]  # fmt: skip
 
 
 def parse_stage_args(argv: list[str] | None = None, training_class: type = ULMFiTTrainingArguments):
@@ -146,6 +205,22 @@ def load_stage_data(data_args: DataArguments, labelled: bool, seed: int) -> tupl
         train, valid = split["train"], split["test"]
     train, valid = _limit(train, data_args.max_train_samples, seed), _limit(valid, data_args.max_eval_samples, seed)
     return train, valid
+
+
+def load_token_store(data_args: DataArguments) -> tuple[ULMFiTTokenizerFast, TokenStore, TokenStore]:
+    """The tokenizer and the train and validation stores of a folder written by examples/tokenize_corpus.py."""
+    folder = Path(data_args.token_store)
+    if not (folder / "tokenizer.json").is_file():
+        raise ValueError(f"{folder} is not a tokenized corpus: it has no tokenizer.json (examples/tokenize_corpus.py"
+                         " writes one).")
+    tokenizer = AutoTokenizer.from_pretrained(folder)
+    train, valid = TokenStore(folder / "train"), TokenStore(folder / "validation")
+    if train.vocab_size != len(tokenizer):
+        raise ValueError(f"{folder / 'train'} was written for {train.vocab_size} ids, its tokenizer has {len(tokenizer)}.")
+    if tokenizer.backwards != data_args.backwards:
+        raise ValueError(f"{folder} was tokenized {'backwards' if tokenizer.backwards else 'forwards'}; pass "
+                         f"{'--backwards' if tokenizer.backwards else 'no --backwards'} to train on it.")
+    return tokenizer, train, valid
 
 
 def _limit(data: Dataset, n: int | None, seed: int) -> Dataset:
@@ -199,11 +274,15 @@ def new_tokenizer(texts: Dataset, model_args: ModelArguments, data_args: DataArg
 
 
 def train_all_groups_at_one_rate(training_args: ULMFiTTrainingArguments) -> None:
-    """Discriminative learning rates protect what pretrained layers know; a model trained from random weights
-    trains every layer group at `learning_rate` (as the paper's stage 1 and the no-pretraining baseline do)."""
+    """Discriminative learning rates and gradual unfreezing protect what pretrained layers know; a model trained
+    from random weights trains every layer group from the start at `learning_rate` (as the paper's stage 1 and the
+    no-pretraining baseline do)."""
     if training_args.lr_decay_factor != 1.0:
         logger.info(f"Training from scratch: lr_decay_factor {training_args.lr_decay_factor} -> 1 (one learning rate).")
         training_args.lr_decay_factor = 1.0
+    if training_args.unfreeze_stages is not None:
+        logger.info(f"Training from scratch: no gradual unfreezing; {training_args.num_train_epochs:g} epochs.")
+        training_args.unfreeze_stages = training_args.unfreeze_lr_factors = None
 
 
 def new_config(model_args: ModelArguments, data_args: DataArguments, vocab_size: int,
@@ -239,9 +318,12 @@ def classifier_fields(model_args: ModelArguments, training_args: ULMFiTTrainingA
     return fields
 
 
-def lm_trainer(model, tokenizer, training_args, train: Dataset, valid: Dataset, text_column: str) -> ULMFiTTrainer:
-    """A trainer for a language model on the token stream of `train`, evaluated on `valid` (perplexity, accuracy)."""
-    train, valid = (tokenize_documents(data, tokenizer, text_column) for data in (train, valid))
+def lm_trainer(model, tokenizer, training_args, train: Dataset | TokenStore, valid: Dataset | TokenStore,
+               text_column: str) -> ULMFiTTrainer:
+    """A trainer for a language model on the token stream of `train`, evaluated on `valid` (perplexity, accuracy);
+    texts are tokenized here, token stores are read as they are."""
+    train, valid = (data if isinstance(data, TokenStore) else tokenize_documents(data, tokenizer, text_column)
+                    for data in (train, valid))
     return ULMFiTTrainer(
         model=model, args=training_args, train_dataset=train, eval_dataset=valid,
         processing_class=tokenizer, compute_metrics=compute_lm_metrics,

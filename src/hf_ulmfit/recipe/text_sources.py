@@ -17,7 +17,7 @@ import logging
 from collections.abc import Sequence
 from pathlib import Path
 
-from datasets import ClassLabel, Dataset, concatenate_datasets, load_dataset
+from datasets import ClassLabel, Dataset, IterableDataset, concatenate_datasets, load_dataset
 
 from ..training.documents import is_blank
 from .file_checks import check_local_file
@@ -48,6 +48,17 @@ def load_split(source: str, split: str = "train", config_name: str | None = None
         check_local_file(path, keep_columns)
         return load_dataset(builder, data_files={"data": str(path)}, split="data", **options)
     return load_dataset(source, config_name, split=split)
+
+
+def stream_split(source: str, split: str = "train", config_name: str | None = None) -> IterableDataset:
+    """One split read as it is iterated (datasets' `IterableDataset`, never converted to Arrow on disk): a local
+    file (checked line by line first, as `load_split` does) or a dataset name / folder."""
+    path = Path(source)
+    if path.is_file():
+        builder, options = builder_for(path)
+        check_local_file(path)
+        return load_dataset(builder, data_files={"data": str(path)}, split="data", streaming=True, **options)
+    return load_dataset(source, config_name, split=split, streaming=True)
 
 
 def load_texts(sources: Sequence[str], text_column: str, split: str = "train", config_name: str | None = None,

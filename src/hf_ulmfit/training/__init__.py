@@ -21,6 +21,7 @@ from .lm_stream import LMStreamDataset
 from .lr_finder import LRFinderResult, find_lr
 from .metrics import classification_metrics, compute_lm_metrics, preprocess_lm_logits
 from .schedules import ULMFiTScheduler, one_cycle_momentum, one_cycle_multiplier, stlr_multiplier
+from .token_store import TokenStore, write_token_store
 from .trainer import ULMFiTTrainer, discriminative_param_groups
 from .training_args import ULMFiTTrainingArguments
 from .vocab_transfer import transfer_vocab
@@ -32,6 +33,8 @@ __all__ = [
     "ULMFiTScheduler",
     "GradualUnfreezingCallback",
     "LMStreamDataset",
+    "TokenStore",
+    "write_token_store",
     "SortishSampler",
     "SortedSampler",
     "ClassifierCollator",

@@ -49,12 +49,17 @@ def tokenize_documents(
     check_not_empty((0 if is_blank(text) else 1 for text in dataset[text_column]), f"Column {text_column!r}")
 
     def encode(batch):
-        ids = tokenizer(batch[text_column])["input_ids"]
-        if bos_token_id is not None:
-            ids = [doc if doc and doc[0] == bos_token_id else [bos_token_id, *doc] for doc in ids]
-        return {"input_ids": ids}
+        return {"input_ids": encode_texts(tokenizer, batch[text_column], bos_token_id)}
 
     return dataset.map(encode, batched=True, remove_columns=dataset.column_names, num_proc=num_proc)
+
+
+def encode_texts(tokenizer: Callable, texts: list[str], bos_token_id: int | None = None) -> list[list[int]]:
+    """The ids of each text, `bos_token_id` prepended where the tokenizer did not put it first."""
+    ids = tokenizer(texts)["input_ids"]
+    if bos_token_id is not None:
+        ids = [doc if doc and doc[0] == bos_token_id else [bos_token_id, *doc] for doc in ids]
+    return ids
 
 
 def _has_input_ids(dataset, name: str) -> bool:
@@ -89,4 +94,4 @@ def document_lengths(dataset, name: str) -> list[int]:
     return [len(ids) for ids in document_ids(dataset, name)]
 
 
-__all__ = ["tokenize_documents", "document_ids", "document_lengths", "check_not_empty", "is_blank"]
+__all__ = ["tokenize_documents", "encode_texts", "document_ids", "document_lengths", "check_not_empty", "is_blank"]

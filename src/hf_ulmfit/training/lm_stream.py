@@ -17,15 +17,22 @@ each process owns `batch_size` consecutive rows, and batch i holds the next `bpt
 the recurrent state can be carried from batch to batch. Targets are the inputs shifted by one (`shift_labels`):
 every token but the stream's first is a target exactly once per epoch (the last row is padded, with ignored
 targets, when the stream does not divide evenly).
+
+Nothing per token is built: a batch reads just its tokens from the documents (a `TokenStore` on disk, or the
+in-memory documents) through the epoch's document order (`epoch_order`), so memory and start-up time do not grow
+with a token store's size and each process reads only its own rows.
 """
 
 import math
 from collections.abc import Sequence
 
+import numpy as np
 import torch
 from torch.utils.data import BatchSampler, Dataset, SequentialSampler
 
 from .documents import check_not_empty
+from .epoch_order import EpochOrder, FlatDocuments, read_rows
+from .token_store import TokenStore
 
 # Keys a stream batch carries besides the model inputs; `ULMFiTTrainer` removes them before the forward.
 STREAM_STEP = "stream_step"  # index of the batch in its epoch: 0 resets the carried state
@@ -42,11 +49,41 @@ def _split_lengths(total: int, weights: torch.Tensor) -> torch.Tensor:
     return lengths + 1
 
 
+def _documents_stream(documents: Sequence[Sequence[int]], bos_token_id: int | None) -> FlatDocuments:
+    """In-memory documents as flat ids and offsets, `bos_token_id` prepended where missing."""
+    docs = [list(doc) for doc in documents]
+    # xxbos alone is an empty text too
+    check_not_empty((len(doc) - (bos_token_id is not None and doc[:1] == [bos_token_id]) for doc in docs),
+                    "The token stream")
+    if bos_token_id is not None:
+        docs = [doc if doc[0] == bos_token_id else [bos_token_id, *doc] for doc in docs]
+    tokens = np.fromiter((t for doc in docs for t in doc), dtype=np.int64)
+    return FlatDocuments(tokens, np.concatenate([[0], np.cumsum([len(d) for d in docs], dtype=np.int64)]))
+
+
+def _check_store(store: TokenStore, bos_token_id: int | None) -> TokenStore:
+    """Refuse a store with empty documents, or (with `bos_token_id`) documents not starting with it. A store whose
+    writer checked the same bos id says so in its header: then nothing is read, so start-up does not grow with the
+    corpus (examples/tokenize_corpus.py writes such stores)."""
+    if bos_token_id is not None and store.header.get("bos_token_id") == bos_token_id:
+        return store
+    lengths = store.lengths()
+    minimum = int(bos_token_id is not None)  # xxbos alone is an empty text too
+    if (lengths <= minimum).any():  # the list only on failure: one Python int per document otherwise
+        check_not_empty((lengths - minimum).tolist(), f"The token store {store.path}")
+    if bos_token_id is not None:
+        missing = np.flatnonzero(store.tokens[np.asarray(store.offsets[:-1])] != bos_token_id)
+        if len(missing):
+            raise ValueError(f"{len(missing)} documents of the token store {store.path} do not start with the "
+                             f"bos id {bos_token_id} (documents {missing[:10].tolist()}): tokenize it again.")
+    return store
+
+
 class LMStreamDataset(Dataset):
     """The batches of one process's rows of the language-model stream; item i is batch i of the current epoch.
 
     Args:
-        documents: token ids of each document.
+        documents: token ids of each document, or a `TokenStore` (its documents start with `bos_token_id`).
         batch_size: rows of this process (the per-device batch size).
         bptt: tokens per row and batch.
         bos_token_id: prepended to documents that do not start with it (`None`: documents are used as given).
@@ -59,7 +96,7 @@ class LMStreamDataset(Dataset):
 
     def __init__(
         self,
-        documents: Sequence[Sequence[int]],
+        documents: Sequence[Sequence[int]] | TokenStore,
         batch_size: int,
         bptt: int,
         bos_token_id: int | None = None,
@@ -74,25 +111,21 @@ class LMStreamDataset(Dataset):
             raise ValueError(f"batch_size and bptt must be positive, got {batch_size} and {bptt}.")
         if not 0 <= process_index < num_processes:
             raise ValueError(f"process_index {process_index} is outside [0, {num_processes}).")
-        docs = [list(doc) for doc in documents]
-        # xxbos alone is an empty text too
-        check_not_empty((len(doc) - (bos_token_id is not None and doc[:1] == [bos_token_id]) for doc in docs),
-                        "The token stream")
-        if bos_token_id is not None:
-            docs = [doc if doc[0] == bos_token_id else [bos_token_id, *doc] for doc in docs]
-        self.doc_lengths = torch.tensor([len(doc) for doc in docs])
-        self.tokens = torch.tensor([t for doc in docs for t in doc], dtype=torch.long)
-        self.doc_starts = torch.cumsum(self.doc_lengths, 0) - self.doc_lengths
+        if isinstance(documents, TokenStore):
+            self.documents = _check_store(documents, bos_token_id)
+        else:
+            self.documents = _documents_stream(documents, bos_token_id)
+        self.num_tokens = self.documents.num_tokens
         self.batch_size, self.bptt = batch_size, bptt
         self.num_processes, self.process_index = num_processes, process_index
         self.pad_token_id = pad_token_id
         self.shuffle, self.seed, self.variable_bptt = shuffle, seed, variable_bptt
 
         self.num_rows = batch_size * num_processes
-        self.row_length = math.ceil((len(self.tokens) - 1) / self.num_rows)
-        if len(self.tokens) - 1 < self.num_rows * bptt:
+        self.row_length = math.ceil((self.num_tokens - 1) / self.num_rows)
+        if self.num_tokens - 1 < self.num_rows * bptt:
             raise ValueError(
-                f"The token stream ({len(self.tokens)} tokens) is shorter than one batch: {self.num_rows} rows "
+                f"The token stream ({self.num_tokens} tokens) is shorter than one batch: {self.num_rows} rows "
                 f"(batch size {batch_size} x {num_processes} processes) of bptt {bptt} tokens need "
                 f"{self.num_rows * bptt + 1}. Use more text, a smaller batch size or a smaller bptt."
             )
@@ -109,25 +142,21 @@ class LMStreamDataset(Dataset):
     def _generator(self) -> torch.Generator:
         return torch.Generator().manual_seed(self.seed * 1_000_003 + self.epoch)
 
-    def stream(self) -> torch.Tensor:
-        """The epoch's whole token stream (documents in this epoch's order)."""
+    def _order(self) -> EpochOrder:
         if not self.shuffle:
-            return self.tokens
-        order = torch.randperm(len(self.doc_lengths), generator=self._generator())
-        lengths, starts = self.doc_lengths[order], self.doc_starts[order]
-        # Token k of the new stream comes from starts[d] + (k - first position of d in the new stream).
-        offsets = starts - (torch.cumsum(lengths, 0) - lengths)
-        return self.tokens[torch.repeat_interleave(offsets, lengths) + torch.arange(len(self.tokens))]
+            return EpochOrder(self.documents.offsets)
+        # torch's permutation, as before the stream was read lazily: the same seed gives the same batches
+        order = torch.randperm(len(self.documents), generator=self._generator()).numpy()
+        return EpochOrder(self.documents.offsets, order)
+
+    def stream(self) -> torch.Tensor:
+        """The epoch's whole token stream (documents in this epoch's order), built in memory: for tests and small
+        corpora; training reads only each batch's tokens."""
+        positions = np.arange(self.num_tokens, dtype=np.int64)
+        return torch.from_numpy(read_rows(self.documents, self._order(), positions, self.pad_token_id))
 
     def _build(self) -> None:
-        stream = self.stream()
-        padded = torch.full((self.num_rows * self.row_length + 1,), self.pad_token_id, dtype=torch.long)
-        padded[: len(stream)] = stream
-        targets = padded[1:].clone()
-        targets[len(stream) - 1 :] = -100  # positions past the stream's last token
-        rows = slice(self.process_index * self.batch_size, (self.process_index + 1) * self.batch_size)
-        self._inputs = padded[:-1].view(self.num_rows, self.row_length)[rows]
-        self._targets = targets.view(self.num_rows, self.row_length)[rows]
+        self._epoch_order = self._order()
         if self.variable_bptt:
             generator = self._generator()
             base = torch.where(torch.rand(self.num_batches, generator=generator) < 0.95, self.bptt, self.bptt / 2)
@@ -145,14 +174,25 @@ class LMStreamDataset(Dataset):
         if self._built_epoch != self.epoch:
             self._build()
         start, end = self._bounds[index], self._bounds[index + 1]
+        # Row r is stream[r * row_length : (r + 1) * row_length]; a batch reads its columns plus one for the targets.
+        first_row = self.process_index * self.batch_size
+        rows = np.arange(first_row, first_row + self.batch_size, dtype=np.int64)[:, None] * self.row_length
+        positions = rows + np.arange(start, end + 1, dtype=np.int64)
+        window = torch.from_numpy(read_rows(self.documents, self._epoch_order, positions, self.pad_token_id))
+        targets = window[:, 1:].clone()
+        targets[torch.from_numpy(positions[:, 1:] >= self.num_tokens)] = -100  # past the stream's last token
         batch = {
-            "input_ids": self._inputs[:, start:end],
-            "shift_labels": self._targets[:, start:end],
+            "input_ids": window[:, :-1],
+            "shift_labels": targets,
             STREAM_STEP: torch.tensor(index),
         }
         if self.variable_bptt:
             batch[STREAM_LR_SCALE] = torch.tensor((end - start) / self.bptt)
         return batch
+
+    def __getstate__(self) -> dict:
+        # DataLoader workers rebuild the epoch's order instead of receiving it (a store travels as its path)
+        return {**self.__dict__, "_built_epoch": None, "_epoch_order": None}
 
 
 def unwrap_batch(items: list) -> dict:

@@ -18,6 +18,7 @@ AR/TAR (from the model's loss), the stateful language-model stream and length-gr
 Trainer's own machinery (logging, evaluation, checkpoints and resume, mixed precision, DDP) is left as it is.
 """
 
+import glob
 import math
 import os
 from collections.abc import Sequence
@@ -35,6 +36,7 @@ from .classifier_batches import ClassifierCollator, SortedSampler, SortishSample
 from .documents import check_not_empty, document_ids, document_lengths
 from .lm_stream import STREAM_LR_SCALE, STREAM_STEP, LMStreamDataset, stream_batch_sampler, unwrap_batch
 from .schedules import ULMFiTScheduler
+from .token_store import TokenStore
 from .training_args import ULMFiTTrainingArguments
 
 STREAM_STATE_FILE = "ulmfit_stream_state_{}.pt"
@@ -73,6 +75,45 @@ def discriminative_param_groups(
     if missing:
         raise ValueError(f"{type(model).__name__}.layer_groups() leaves parameters out: {missing[:5]}.")
     return param_groups
+
+
+def load_stream_state(checkpoint: str, stream: LMStreamDataset) -> tuple | None:
+    """This process's rows of the carried state saved in `checkpoint` by every process of the run that wrote it.
+
+    The saved states are put back together into the state of all rows of the stream, and this process takes its
+    own: a run resumed with another number of processes continues every row exactly, as long as the stream is cut
+    into the same rows (per-device batch size x processes unchanged)."""
+    # loaded on the CPU: a CPU process of a gloo group has the device "cpu:0", which torch.load refuses
+    own = os.path.join(checkpoint, STREAM_STATE_FILE.format(stream.process_index))
+    if os.path.isfile(own):  # the same layout: this process's own file is enough (--save_on_each_node, own disks)
+        saved = torch.load(own, weights_only=True, map_location="cpu")
+        layout = ("num_rows", "row_length", "process_index", "batch_size")
+        if isinstance(saved, dict) and all(saved.get(key) == getattr(stream, key) for key in layout):
+            return saved["state"]
+    files = glob.glob(os.path.join(checkpoint, STREAM_STATE_FILE.format("*")))
+    if not files:
+        return None
+    files.sort(key=lambda f: int(f.rsplit("_", 1)[1].split(".")[0]))
+    saved = [torch.load(f, weights_only=True, map_location="cpu") for f in files]
+    if not all(isinstance(s, dict) for s in saved):  # written before the layout was saved: one state per process
+        if len(saved) != stream.num_processes:
+            raise ValueError(f"{checkpoint} was saved by {len(saved)} processes: resume with as many.")
+        return saved[stream.process_index]
+    layout = {(s["num_rows"], s["row_length"]) for s in saved}
+    if layout != {(stream.num_rows, stream.row_length)}:
+        rows, length = sorted(layout)[0]
+        raise ValueError(
+            f"{checkpoint} continues a token stream of {rows} rows of {length} tokens; this run cuts "
+            f"{stream.num_rows} rows of {stream.row_length} (per-device batch size x processes differ): resume "
+            "with as many rows in all, or start a new run from the checkpoint's weights."
+        )
+    whole = [tuple(torch.cat(parts, dim=1) for parts in zip(*pairs, strict=True))
+             for pairs in zip(*(s["state"] for s in saved), strict=True)]  # fmt: skip
+    if whole[0][0].shape[1] != stream.num_rows:
+        raise ValueError(f"{checkpoint} holds the state of {whole[0][0].shape[1]} of the stream's {stream.num_rows} "
+                         f"rows: a process's {STREAM_STATE_FILE.format('N')} is missing.")
+    mine = slice(stream.process_index * stream.batch_size, (stream.process_index + 1) * stream.batch_size)
+    return tuple((h[:, mine], c[:, mine]) for h, c in whole)
 
 
 def _as_list(value: str | Sequence[str] | None) -> list[str]:
@@ -142,7 +183,7 @@ class ULMFiTTrainer(Trainer):
         if key not in self._streams:
             config = self.model.config
             stream = LMStreamDataset(
-                document_ids(dataset, name),
+                dataset if isinstance(dataset, TokenStore) else document_ids(dataset, name),
                 batch_size=batch_size,
                 bptt=self.args.bptt or config.bptt,
                 bos_token_id=config.bos_token_id,
@@ -246,21 +287,28 @@ class ULMFiTTrainer(Trainer):
             output.metrics[f"{metric_key_prefix}_perplexity"] = math.exp(min(loss, 100.0))
         return output
 
-    # The carried state is per-process runtime state, like the RNG: it is saved and restored with it, so that a
-    # run resumed mid-epoch continues the stream exactly.
+    # The stream position is the epoch and the step, both in the Trainer's own state: the document order is a
+    # function of the seed and the epoch, and accelerate skips the batches already trained without reading them.
+    # What else it takes to continue the stream exactly is saved here with the RNG, by every process: the carried
+    # recurrent state of its rows, and the row layout it belongs to.
+    def _train_stream(self) -> LMStreamDataset:
+        return self._lm_stream(self.train_dataset, self._train_batch_size, shuffle=True, name="train")
+
     def _save_rng_state(self, output_dir: str) -> None:
         super()._save_rng_state(output_dir)
-        state = self._stream_state["train"]
+        state, stream = self._stream_state["train"], self._train_stream()
         if state is not None:
-            # plain tuples: `weights_only` loading accepts no other class
-            torch.save(tuple(state), os.path.join(output_dir, STREAM_STATE_FILE.format(self.args.process_index)))
+            # plain tuples and ints: `weights_only` loading accepts no other class
+            saved = {"state": tuple(state), "num_rows": stream.num_rows, "row_length": stream.row_length,
+                     "process_index": stream.process_index, "batch_size": stream.batch_size}  # fmt: skip
+            torch.save(saved, os.path.join(output_dir, STREAM_STATE_FILE.format(self.args.process_index)))
 
     def _load_rng_state(self, checkpoint: str | None) -> None:
         super()._load_rng_state(checkpoint)
-        path = os.path.join(checkpoint, STREAM_STATE_FILE.format(self.args.process_index)) if checkpoint else None
-        if path is not None and os.path.isfile(path):
-            state = torch.load(path, weights_only=True, map_location=self.args.device)
-            self._stream_state["train"] = tuple(tuple(pair) for pair in state)
+        if checkpoint is not None and self.is_stream_lm:
+            state = load_stream_state(checkpoint, self._train_stream())
+            if state is not None:
+                self._stream_state["train"] = tuple(tuple(t.to(self.args.device) for t in pair) for pair in state)
 
     # ---- Classifier batches ----
 
@@ -380,4 +428,4 @@ class ULMFiTTrainer(Trainer):
         )  # fmt: skip
 
 
-__all__ = ["ULMFiTTrainer", "discriminative_param_groups"]
+__all__ = ["ULMFiTTrainer", "discriminative_param_groups", "load_stream_state"]
