@@ -166,7 +166,8 @@ def test_scratch_baseline_and_clear_errors(data, stages, tmp_path):
                                                  per_device_train_batch_size=4, report_to="none", save_strategy="no",
                                                  disable_tqdm=True))  # fmt: skip
     saved = json.loads((tmp_path / "scratch-defaults" / "training_args.json").read_text())
-    assert saved["unfreeze_stages"] is None and saved["lr_decay_factor"] == 1.0 and saved["num_train_epochs"] == 5
+    # 24 texts at batch 4: 5 epochs are 30 steps, stretched 3x to reach min_train_steps (80)
+    assert saved["unfreeze_stages"] is None and saved["lr_decay_factor"] == 1.0 and saved["num_train_epochs"] == 15
     with pytest.raises(ValueError, match="already holds a saved model"):
         train_classifier(ModelArguments(**SIZES), DataArguments(train_files=[data["train"]]),
                          args(tmp_path / "scratch"))
