@@ -19,7 +19,6 @@ sets).
 
 import argparse
 import gzip
-import hashlib
 import json
 import random
 import statistics
@@ -39,6 +38,7 @@ from hf_ulmfit.recipe.stages import (
     parse_stage_args,
 )
 from hf_ulmfit.recipe.text_sources import load_texts
+from hf_ulmfit.utils import file_sha256
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from prepare_data import sst2, trec  # noqa: E402
@@ -119,7 +119,7 @@ def run(args) -> None:
                    device=torch.cuda.get_device_name() if torch.cuda.is_available() and "--use_cpu" not in args.extra
                    else "cpu")  # fmt: skip
         if args.method == "ulmfit":  # which weights: the shipped folder's path outlives its versions
-            row["model_sha256"] = hashlib.sha256((Path(args.model) / "model.safetensors").read_bytes()).hexdigest()[:12]
+            row["model_sha256"] = file_sha256(Path(args.model) / "model.safetensors")[:12]
     append_result(Path(args.run_dir) / "results.jsonl", {**row, "tag": args.tag}, started, __file__, commit=commit)
 
 

@@ -21,7 +21,6 @@ folder). Without `--validation_files` the validation split is every (1/f)-th doc
         --train_files wiki.jsonl.gz --validation_fraction 0.005 --output_dir runs/corpus
 """
 
-import hashlib
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,7 +31,7 @@ from hf_ulmfit.recipe.corpus_streaming import Source, tokenize_streaming
 from hf_ulmfit.recipe.stages import DataArguments, ModelArguments, load_stage_data, new_tokenizer
 from hf_ulmfit.training.documents import tokenize_documents
 from hf_ulmfit.training.token_store import dataset_chunks, write_token_store
-from hf_ulmfit.utils import atomic_path
+from hf_ulmfit.utils import atomic_path, file_sha256
 
 logger = logging.getLogger(__name__)
 
@@ -46,16 +45,8 @@ class CorpusArguments:
     chunk_documents: int = field(default=10_000, metadata={"help": "--streaming: texts per chunk (and record)."})
 
 
-def file_digest(path: str) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def corpus_header(model_args: ModelArguments, data_args: DataArguments, corpus_args: CorpusArguments) -> dict:
-    sources = [{"path": path, "sha256": file_digest(path)} for path in data_args.train_files or []]
+    sources = [{"path": path, "sha256": file_sha256(path)} for path in data_args.train_files or []]
     return {"sources": sources, "dataset_name": data_args.dataset_name, "seed": corpus_args.seed,
             "validation_fraction": data_args.validation_fraction, "tokenizer": model_args.model_name_or_path}
 

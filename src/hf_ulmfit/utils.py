@@ -14,6 +14,7 @@
 """Small helpers every room shares: writing files and folders atomically, telling a classifier from a language
 model, what the CPU is and whether it computes in bf16 natively."""
 
+import hashlib
 import os
 import platform
 import shutil
@@ -49,6 +50,15 @@ def atomic_path(path: str | os.PathLike, folder: bool = False) -> Iterator[Path]
             shutil.rmtree(tmp, ignore_errors=True)
         else:
             tmp.unlink(missing_ok=True)
+
+
+def file_sha256(path: str | os.PathLike) -> str:
+    """The SHA-256 of a file, read a megabyte at a time (corpora and weights can be large)."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def is_classifier(model_or_config) -> bool:
@@ -107,5 +117,5 @@ def cpu_description(cpuinfo: str | None = None) -> str:
     return name + (" (avx512_bf16)" if "avx512_bf16" in cpu_flags(text) else "")
 
 
-__all__ = ["BF16_FLAGS", "atomic_path", "check_saved_folder", "cpu_description", "cpu_flags", "cpu_has_native_bf16",
+__all__ = ["file_sha256", "BF16_FLAGS", "atomic_path", "check_saved_folder", "cpu_description", "cpu_flags", "cpu_has_native_bf16",
            "is_classifier"]

@@ -51,7 +51,6 @@ tokens by default (fastai 2: 72 and 1440); those defaults are used when a fastai
 """
 
 import argparse
-import hashlib
 import pickle
 import re
 from pathlib import Path
@@ -63,7 +62,7 @@ from ..models.ulmfit.configuration_ulmfit import ULMFiTConfig
 from ..models.ulmfit.modeling_ulmfit import ULMFiTForCausalLM, ULMFiTForSequenceClassification
 from ..models.ulmfit.tokenization_ulmfit import number_tokens
 from ..training.vocab_transfer import transfer_vocab
-from ..utils import atomic_path
+from ..utils import atomic_path, file_sha256
 from .fastai_vocab import (
     build_sentencepiece_tokenizer,
     build_word_tokenizer,
@@ -265,14 +264,6 @@ def load_fastai_weights(path: str | Path) -> dict[str, torch.Tensor]:
     return obj
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def convert(
     weights: str | Path,
     out: str | Path,
@@ -385,7 +376,7 @@ def _describe_tokenizer(tokenizer, spm) -> str:
 def conversion_notes(sources: list[tuple[str, Path]], special_order: str | None, config, tokenizer: str,
                      notes: list[str]) -> str:
     """The model card's Source section: the files converted (with SHA-256), special tokens, tokenizer, notes."""
-    rows = "\n".join(f"| {role} | `{path.name}` | `{_sha256(path)}` |" for role, path in sources)
+    rows = "\n".join(f"| {role} | `{path.name}` | `{file_sha256(path)}` |" for role, path in sources)
     specials = f"pad {config.pad_token_id}, bos {config.bos_token_id}, eos {config.eos_token_id}" + (
         f" ({special_order} order)" if special_order else ""
     )
