@@ -87,15 +87,21 @@ def review_means():
     return deletion_means(model, tokenizer, texts[200 : 200 + REVIEWS], k=1, steps=8)[0]
 
 
+# Measured 2.9x with the CPU-trained LM; 1.82x with the GPU-trained one shipped since (its log-odds still pass).
+# Strict: the test fails once intrinsic attention passes here again, so the mark is removed then.
+SATURATED_PROBABILITY = pytest.mark.xfail(
+    strict=True, reason="intrinsic attention moves the probability only 1.8x as far as random deletions")
+
+
 @pytest.mark.slow
-@pytest.mark.parametrize("measure", MEASURES)
-@pytest.mark.parametrize("ranker", RANKERS)
+@pytest.mark.parametrize("ranker, measure", [
+    pytest.param(ranker, measure, marks=SATURATED_PROBABILITY)
+    if (ranker, measure) == ("intrinsic_attention", "probability") else (ranker, measure)
+    for ranker in RANKERS for measure in MEASURES
+])  # fmt: skip
 def test_on_real_reviews_both_methods_pass_the_deletion_test_and_a_random_ranking_does_not(review_means, ranker,
                                                                                             measure):
     mean_top, mean_random = review_means[ranker, measure]
-    if (ranker, measure) == ("intrinsic_attention", "probability"):
-        # Measured 2.9x with the CPU-trained LM; 1.82x with the GPU-trained one shipped since (its log-odds pass).
-        pytest.xfail("intrinsic attention moves the saturated probability only 1.8x as far as random deletions")
     if ranker == "random":
         assert mean_top < 2 * mean_random, (mean_top, mean_random)
     else:
