@@ -1,5 +1,8 @@
 """Helpers every room shares: atomic writes, telling a classifier from a language model, the CPU's bf16."""
 
+import os
+import stat
+
 import pytest
 
 from hf_ulmfit import ULMFiTConfig, ULMFiTForCausalLM, ULMFiTForSequenceClassification
@@ -16,6 +19,13 @@ def test_atomic_path_replaces_a_file_or_folder_whole_or_not_at_all(tmp_path):
     with atomic_path(target) as tmp:
         tmp.write_text("new")
     assert target.read_text() == "new" and [p.name for p in tmp_path.iterdir()] == ["out.txt"]
+    umask = os.umask(0o022)
+    try:  # the file gets the mode a plain open() would give, not the temporary file's private 0600
+        with atomic_path(tmp_path / "new" / "page.html") as tmp:  # a missing folder is made
+            tmp.write_text("<p>")
+    finally:
+        os.umask(umask)
+    assert stat.S_IMODE((tmp_path / "new" / "page.html").stat().st_mode) == 0o644
 
     folder = tmp_path / "model"
     folder.mkdir()

@@ -33,13 +33,13 @@ def atomic_path(path: str | os.PathLike, folder: bool = False) -> Iterator[Path]
     path.parent.mkdir(parents=True, exist_ok=True)
     if folder:
         tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=path.parent))
-        umask = os.umask(0)
-        os.umask(umask)
-        tmp.chmod(0o777 & ~umask)  # mkdtemp's private mode would outlive the rename
     else:
         fd, name = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
         os.close(fd)
         tmp = Path(name)
+    umask = os.umask(0)
+    os.umask(umask)
+    tmp.chmod((0o777 if folder else 0o666) & ~umask)  # mkdtemp's / mkstemp's private mode would outlive the rename
     try:
         yield tmp
         if folder and path.exists():

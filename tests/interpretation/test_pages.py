@@ -82,16 +82,18 @@ def test_report_has_metrics_confusion_png_and_coloured_top_losses(trained, tmp_p
     names = ["neg", "pos"]
     given = [names[label] for label in labels]
     given[0], given[1] = given[1], given[0]  # two mislabelled texts: the largest losses
-    summary = write_report(model, tokenizer, texts, given, tmp_path / "report.html", top_n=3)
+    out = tmp_path / "new-folder"  # a report may name a folder that does not exist yet
+    summary = write_report(model, tokenizer, texts, given, out / "report.html", top_n=3)
     matrix = np.array(summary["confusion_matrix"])
     assert matrix.sum() == 20 and summary["accuracy"] == pytest.approx(np.trace(matrix) / 20)
     assert {i for i, _ in summary["top_losses"][:2]} == {0, 1}
     png = Path(summary["confusion_png"])
     assert png.name == "report_confusion.png" and png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    page = spans(tmp_path / "report.html")
+    assert sorted(p.name for p in out.iterdir()) == ["report.html", "report_confusion.png"]  # no temporary left
+    page = spans(out / "report.html")
     assert page.images == ["report_confusion.png"]
     assert len(page.words) > 3 * 10  # three coloured texts
-    assert "<td>pos</td>" in (tmp_path / "report.html").read_text()
+    assert "<td>pos</td>" in (out / "report.html").read_text()
     with pytest.raises(ValueError, match="not one of the model's labels"):
         write_report(model, tokenizer, texts[:2], ["neg", "maybe"], tmp_path / "bad.html")
 

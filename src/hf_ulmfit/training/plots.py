@@ -17,6 +17,8 @@ matplotlib is an optional dependency (the `test` extra installs it)."""
 
 from pathlib import Path
 
+from ..utils import atomic_path
+
 
 def _figure(**kwargs):
     from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -25,6 +27,15 @@ def _figure(**kwargs):
     figure = Figure(**kwargs)
     FigureCanvasAgg(figure)
     return figure
+
+
+def _save(figure, path: str | Path, **kwargs) -> Path:
+    """Write `figure` as a PNG at `path` atomically (its folder made if missing): a plot is the last step of a
+    long job, and an unwritable folder must not cost the job's results."""
+    path = Path(path)
+    with atomic_path(path) as tmp:
+        figure.savefig(tmp, format="png", **kwargs)  # the temporary name has no .png suffix to infer it from
+    return path
 
 
 def save_training_curves(log_history: list[dict], path: str | Path) -> Path | None:
@@ -50,9 +61,7 @@ def save_training_curves(log_history: list[dict], path: str | Path) -> Path | No
         lr_ax.set_yscale("log")
         lr_ax.legend(fontsize="small")
     figure.tight_layout()
-    path = Path(path)
-    figure.savefig(path, dpi=100)
-    return path
+    return _save(figure, path, dpi=100)
 
 
 def save_lr_finder_plot(lrs: list[float], losses: list[float], steepest: float, valley: float, path: str | Path):
@@ -64,7 +73,7 @@ def save_lr_finder_plot(lrs: list[float], losses: list[float], steepest: float, 
         axes.axvline(lr, color=color, linestyle="--", label=f"{label} {lr:.2e}")
     axes.set(xscale="log", xlabel="learning rate (top layer group)", ylabel="smoothed loss")
     axes.legend()
-    figure.savefig(path, bbox_inches="tight")
+    _save(figure, path, bbox_inches="tight")
 
 
 def save_confusion_matrix(matrix, labels: list[str], path: str | Path) -> Path:
@@ -82,9 +91,7 @@ def save_confusion_matrix(matrix, labels: list[str], path: str | Path) -> Path:
     axes.set_yticks(range(n), labels)
     axes.set(xlabel="predicted", ylabel="true", title="Confusion matrix")
     figure.tight_layout()
-    path = Path(path)
-    figure.savefig(path, dpi=100)
-    return path
+    return _save(figure, path, dpi=100)
 
 
 __all__ = ["save_training_curves", "save_lr_finder_plot", "save_confusion_matrix"]
