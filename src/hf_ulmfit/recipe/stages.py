@@ -105,7 +105,8 @@ class DataArguments:
 
 @dataclass
 class ClassifierTrainingArguments(ULMFiTTrainingArguments):
-    """Stage 3's defaults, the recipe measured best from the shipped pretrained LM (docs/transfer.md): the paper's
+    """Stage 3's defaults: the paper's recipe, which beat fine-tuning every layer at one rate with one-cycle from the
+    shipped LM (docs/transfer.md; removing only the gradual unfreezing measured better still, docs/replication.md):
     gradual unfreezing (the head for an epoch, then one more layer group per epoch, everything for the last two),
     each stage at a smaller top rate (2e-2 x 1, 0.5, 0.25, 0.05), lower layer groups at the rate divided by 2.6,
     STLR within each stage, batches of 32. `--gradual_unfreezing false` trains every layer from the start for
