@@ -6,8 +6,9 @@
 
 The defaults (`ClassifierTrainingArguments`) are the paper's recipe, which beat every layer at one rate with
 one-cycle from the shipped LM (docs/transfer.md; `--gradual_unfreezing false --num_train_epochs 5` measured better
-still on SST-2 and IMDb, docs/replication.md): gradual unfreezing over 1+1+1+2 epochs at 2e-2 x 1 / 0.5 / 0.25 / 0.05, lower groups /2.6,
-STLR, stretched to at least `--min_train_steps` steps; `--gradual_unfreezing false` trains every layer at once.
+still on SST-2 and IMDb, docs/replication.md): gradual unfreezing over 1+1+1+2 epochs at 2e-2 x 1 / 0.5 / 0.25 /
+0.05, lower groups /2.6, STLR, stretched to at least `--min_train_steps` steps; `--gradual_unfreezing false` trains
+every layer at once.
 Without `--model_name_or_path` the same classifier is trained from scratch (the no-pretraining baseline). The
 result loads with `pipeline("text-classification", model=OUTPUT_DIR, trust_remote_code=True)`.
 """
