@@ -21,7 +21,7 @@ import torch
 
 from hf_ulmfit.interpretation import load_classifier
 from hf_ulmfit.interpretation.attribution import Attribution, attribute
-from hf_ulmfit.interpretation.faithfulness import DELETIONS, MEASURES, deletion_changes, ranking
+from hf_ulmfit.interpretation.faithfulness import DELETIONS, deletion_changes, ranking
 from hf_ulmfit.recipe.text_sources import load_texts
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "interpretation"))
@@ -86,13 +86,12 @@ def main() -> None:
             at_deciding.append(float(attention.scores[deciding].mean() / attention.scores[1:][~deciding[1:]].mean()))
         for name, positions in ranked.items():
             found[name].append(sum(ids[i] in decisive for i in positions[:2]) / 2)
-            for how in args.deletion:
-                for k in args.k:
-                    for measure in MEASURES:
-                        # One seed for every ranking of a text: each meets the same random deletions.
-                        pair = deletion_changes(model, ids, positions, class_id, k, how, measure, args.draws,
-                                                random.Random(f"{index} {how} {k}"), unk_id)  # fmt: skip
-                        changes.setdefault((name, how, k, measure), []).append(pair)
+        for how in args.deletion:
+            for k in args.k:
+                pairs = deletion_changes(model, ids, ranked, class_id, k, how, args.draws,
+                                         random.Random(f"{index} {how} {k}"), unk_id)  # fmt: skip
+                for (name, measure), pair in pairs.items():
+                    changes.setdefault((name, how, k, measure), []).append(pair)
     print(f"{len(texts)} texts, accuracy {correct / len(texts):.3f}, mean probability of the predicted class "
           f"{statistics.mean(confidence):.3f}, {time.perf_counter() - started:.0f} s")
     if args.synthetic is not None:
@@ -100,7 +99,7 @@ def main() -> None:
               ", ".join(f"{name} {statistics.mean(v):.2f}" for name, v in found.items()))
         print(f"intrinsic attention at the deciding words / at the other words: {statistics.mean(at_deciding):.2f}")
     print("| ranking | deletion | k | measure | top k | random k | ratio |\n|---|---|---|---|---|---|---|")
-    for (name, how, k, measure), pairs in changes.items():
+    for (name, how, k, measure), pairs in sorted(changes.items(), key=lambda item: RANKINGS.index(item[0][0])):
         top, rand = (statistics.mean(p[i] for p in pairs) for i in (0, 1))
         print(f"| {name} | {how} | {k} | {measure} | {top:.4f} | {rand:.4f} | {top / max(rand, 1e-12):.2f} |")
 

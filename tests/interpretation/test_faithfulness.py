@@ -43,10 +43,9 @@ def deletion_means(model, tokenizer, texts: list[str], k: int, steps: int) -> tu
         ranked = {"intrinsic_attention": ranking(attention),
                   "integrated_gradients": ranking(attribute(model, ids, "integrated_gradients", steps=steps))}
         ranked["random"] = shuffle.sample(ranked["intrinsic_attention"], len(ids) - 1)
-        for ranker, positions in ranked.items():
-            for measure in MEASURES:
-                pairs.setdefault((ranker, measure), []).append(deletion_changes(
-                    model, ids, positions, attention.class_id, k, "remove", measure, rng=random.Random(index)))
+        changes = deletion_changes(model, ids, ranked, attention.class_id, k, "remove", rng=random.Random(index))
+        for key, pair in changes.items():
+            pairs.setdefault(key, []).append(pair)
     means = {key: (sum(p[0] for p in v) / len(v), sum(p[1] for p in v) / len(v)) for key, v in pairs.items()}
     print(", ".join(f"{r} {m} {t:.4f}/{n:.4f} = {t / n:.2f}" for (r, m), (t, n) in means.items()))
     return means, predicted
@@ -136,3 +135,5 @@ def test_deletion_removes_or_masks_positions_and_rankings_leave_xxbos_out():
     scores = Attribution([2, 10, 11, 12], torch.tensor([9.0, 0.1, 0.7, -0.2]), torch.tensor([0.3, 0.7]), 1,
                          "integrated_gradients")  # fmt: skip
     assert ranking(scores) == [2, 1, 3]
+    with pytest.raises(ValueError, match="the same positions"):  # random sets are drawn once for all rankings
+        deletion_changes(None, [2, 10, 11, 12], {"a": [2, 1, 3], "b": [0, 1, 2]}, 1, 1)

@@ -30,16 +30,20 @@ def evidence(model, input_ids: list[list[int]], class_id: int, measure: str = "l
     almost nothing; the log-odds (the logit margin) order texts the same way without that squeeze."""
     if measure not in MEASURES:
         raise ValueError(f"measure must be one of {MEASURES}, got {measure!r}.")
+    return all_evidence(model, input_ids, class_id)[measure]
+
+
+def all_evidence(model, input_ids: list[list[int]], class_id: int) -> dict[str, list[float]]:
+    """`evidence` under every measure of MEASURES, from one forward pass."""
     with torch.no_grad():
         logits = model(torch.tensor(input_ids, device=model.device)).logits.float()
     probabilities = class_probabilities(model, logits)  # also refuses a regression model
-    if measure == "probability":
-        return probabilities[:, class_id].tolist()
     if model.config.problem_type == "multi_label_classification":
-        return logits[:, class_id].tolist()  # a sigmoid's logit is its log-odds
-    # Softmax: log p_c - log(1 - p_c) from the logits, finite even where p_c rounds to 1.
-    others = torch.cat([logits[:, :class_id], logits[:, class_id + 1 :]], 1)
-    return (logits[:, class_id] - torch.logsumexp(others, 1)).tolist()
+        log_odds = logits[:, class_id]  # a sigmoid's logit is its log-odds
+    else:  # softmax: log p_c - log(1 - p_c) from the logits, finite even where p_c rounds to 1
+        others = torch.cat([logits[:, :class_id], logits[:, class_id + 1 :]], 1)
+        log_odds = logits[:, class_id] - torch.logsumexp(others, 1)
+    return {"probability": probabilities[:, class_id].tolist(), "log_odds": log_odds.tolist()}
 
 
 def delete(input_ids: list[int], positions, how: str = "remove", unk_id: int = 0) -> list[int]:
@@ -59,19 +63,27 @@ def ranking(attribution: Attribution, keep: int = 1) -> list[int]:
     return sorted(range(keep, len(attribution.input_ids)), key=lambda i: -float(attribution.scores[i]))
 
 
-def deletion_changes(model, input_ids: list[int], ranked: list[int], class_id: int, k: int, how: str = "remove",
-                     measure: str = "log_odds", draws: int = 5, rng: random.Random | None = None,
-                     unk_id: int = 0) -> tuple[float, float]:
-    """How far deleting the first `k` positions of `ranked` moves the evidence for `class_id` (absolute change),
-    and the mean of the same over `draws` random sets of `k` of those positions. The random sets depend on `rng`
-    and the positions, not on their order, so every ranking of a text meets the same ones."""
-    if not 1 <= k <= len(ranked):
-        raise ValueError(f"k must lie in [1, {len(ranked)}] (the positions ranked), got {k}.")
+def deletion_changes(model, input_ids: list[int], rankings: dict[str, list[int]], class_id: int, k: int,
+                     how: str = "remove", draws: int = 5, rng: random.Random | None = None,
+                     unk_id: int = 0) -> dict[tuple[str, str], tuple[float, float]]:
+    """For every ranking (name -> positions, highest first) and measure: how far deleting the ranking's first `k`
+    positions moves the evidence for `class_id` (absolute change), and the mean of the same over `draws` random
+    sets of `k` of those positions. The random sets are drawn once from `rng`, so every ranking meets the same
+    ones, and all deletions run in one batch whose evidence serves every measure."""
+    populations = {tuple(sorted(ranked)) for ranked in rankings.values()}
+    if len(populations) != 1:
+        raise ValueError("The rankings must order the same positions.")
+    population = list(populations.pop())
+    if not 1 <= k <= len(population):
+        raise ValueError(f"k must lie in [1, {len(population)}] (the positions ranked), got {k}.")
     rng = rng or random.Random(0)
-    population = sorted(ranked)
-    deleted = [ranked[:k]] + [rng.sample(population, k) for _ in range(draws)]
+    deleted = [ranked[:k] for ranked in rankings.values()] + [rng.sample(population, k) for _ in range(draws)]
     # Every deletion leaves the same length, so all of them run as one batch.
-    (before,) = evidence(model, [input_ids], class_id, measure)
-    after = evidence(model, [delete(input_ids, positions, how, unk_id) for positions in deleted], class_id, measure)
-    changes = [abs(before - value) for value in after]
-    return changes[0], sum(changes[1:]) / draws
+    before = all_evidence(model, [input_ids], class_id)
+    after = all_evidence(model, [delete(input_ids, positions, how, unk_id) for positions in deleted], class_id)
+    results = {}
+    for measure in MEASURES:
+        changes = [abs(before[measure][0] - value) for value in after[measure]]
+        at_random = sum(changes[len(rankings) :]) / draws
+        results.update({(name, measure): (changes[i], at_random) for i, name in enumerate(rankings)})
+    return results
