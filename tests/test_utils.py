@@ -56,7 +56,7 @@ flags\t\t: fpu sse2 avx2 avx512f {flags}
 
 
 @pytest.mark.parametrize(("flags", "native", "suffix"), [("avx512_bf16", True, " (avx512_bf16)"),
-                                                         ("amx_bf16 amx_tile", True, ""), ("avx512_vnni", False, "")])
+                                                         ("amx_bf16 amx_tile", True, " (amx_bf16)"), ("avx512_vnni", False, "")])
 def test_native_bf16_and_the_cpu_description_come_from_the_flags_lines(flags, native, suffix):
     cpuinfo = CPUINFO.format(flags=flags)
     assert cpu_flags(cpuinfo) == {"fpu", "sse2", "avx2", "avx512f", *flags.split()}

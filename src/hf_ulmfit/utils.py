@@ -109,12 +109,13 @@ def cpu_has_native_bf16(cpuinfo: str | None = None) -> bool:
 
 
 def cpu_description(cpuinfo: str | None = None) -> str:
-    """The CPU's model name (`platform.processor()` where /proc/cpuinfo has none), with "(avx512_bf16)" when it has
-    that flag: what a results table needs to say where it was measured."""
+    """The CPU's model name (`platform.processor()` where /proc/cpuinfo has none), with the `BF16_FLAGS` it has in
+    brackets: what a results table needs to say where it was measured."""
     text = _read_cpuinfo() if cpuinfo is None else cpuinfo
     name = next((line.split(":", 1)[1].strip() for line in text.splitlines()
                  if line.split(":", 1)[0].strip() == "model name"), platform.processor())  # fmt: skip
-    return name + (" (avx512_bf16)" if "avx512_bf16" in cpu_flags(text) else "")
+    bf16 = [flag for flag in BF16_FLAGS if flag in cpu_flags(text)]
+    return name + (f" ({', '.join(bf16)})" if bf16 else "")
 
 
 __all__ = ["file_sha256", "BF16_FLAGS", "atomic_path", "check_saved_folder", "cpu_description", "cpu_flags", "cpu_has_native_bf16",

@@ -22,3 +22,10 @@ def test_rows_are_appended_with_their_command_commit_and_versions(tmp_path, monk
     assert row["commit"] == "" and row["threads"] >= 1
     assert set(row["versions"]) == {"torch", "transformers", "hf_ulmfit"} and row["date"].endswith("UTC")
     assert json.loads(capsys.readouterr().out) == row
+
+
+def test_no_git_gives_an_empty_commit(tmp_path, monkeypatch):
+    from hf_ulmfit.recipe import results
+
+    monkeypatch.setenv("PATH", str(tmp_path))  # no git executable to find
+    assert results.head_commit(__file__) == ""

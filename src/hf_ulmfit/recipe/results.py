@@ -26,9 +26,13 @@ import transformers
 
 
 def head_commit(script: str | Path) -> str:
-    """The short git commit of the checkout that holds `script` ("" outside a git checkout)."""
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=Path(script).resolve().parent,
-                            capture_output=True, text=True)  # fmt: skip
+    """The short git commit of the checkout that holds `script` ("" outside a git checkout or without git: a result
+    row is not worth losing for it)."""
+    try:
+        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=Path(script).resolve().parent,
+                                capture_output=True, text=True)  # fmt: skip
+    except OSError:
+        return ""
     return commit.stdout.strip()
 
 
