@@ -8,7 +8,8 @@
 DIR gets `tokenizer.json` (the given model's tokenizer, or a new vocabulary of the training texts built as
 `pretrain_lm.py` builds one: `--max_vocab`, `--min_freq`, `--subword_vocab_size`), `train/` and `validation/`
 (tokens.bin, offsets.npy, header.json). The split is the one the stage scripts make with the same `--seed` and
-`--validation_fraction`, so a run on the store sees the documents a run on the text files would.
+`--validation_fraction`, so a run on the store sees the documents a run on the text files would. `--backwards`
+writes a corpus for a backward model (each document's tokens right to left; a forward model's vocabulary serves).
 
 `--streaming` reads the texts as they are iterated instead of loading them whole (datasets' IterableDataset), a
 chunk of `--chunk_documents` at a time, and can be interrupted: run the same command again and it continues from
@@ -25,7 +26,7 @@ import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from transformers import AutoTokenizer, HfArgumentParser
+from transformers import AutoTokenizer, HfArgumentParser, PreTrainedTokenizerBase
 
 from hf_ulmfit.recipe.corpus_streaming import Source, tokenize_streaming
 from hf_ulmfit.recipe.stages import DataArguments, ModelArguments, load_stage_data, new_tokenizer
@@ -51,6 +52,18 @@ def corpus_header(model_args: ModelArguments, data_args: DataArguments, corpus_a
             "validation_fraction": data_args.validation_fraction, "tokenizer": model_args.model_name_or_path}
 
 
+def pretrained_tokenizer(model_args: ModelArguments, data_args: DataArguments) -> PreTrainedTokenizerBase:
+    """The tokenizer of `--model_name_or_path`, reading in the direction `--backwards` asks for: a vocabulary serves
+    both directions, so a forward model's tokenizer is turned around for a backward corpus, never silently kept."""
+    path = model_args.model_name_or_path
+    tokenizer = AutoTokenizer.from_pretrained(path)
+    reads_backwards = getattr(tokenizer, "backwards", False)
+    if reads_backwards and not data_args.backwards:
+        raise ValueError(f"{path}'s tokenizer reads backwards; pass --backwards to tokenize a backward corpus.")
+    return AutoTokenizer.from_pretrained(path, backwards=True) if data_args.backwards and not reads_backwards \
+        else tokenizer
+
+
 def tokenize_stream(model_args: ModelArguments, data_args: DataArguments, corpus_args: CorpusArguments) -> Path:
     if not model_args.model_name_or_path:
         raise ValueError("--streaming needs a tokenizer (--model_name_or_path): build a vocabulary first without "
@@ -66,7 +79,7 @@ def tokenize_stream(model_args: ModelArguments, data_args: DataArguments, corpus
             sources.append(Source("validation", data_args.dataset_name, data_args.validation_split))
     else:
         raise ValueError("No training data: pass --train_files or --dataset_name.")
-    tokenizer = AutoTokenizer.from_pretrained(model_args.model_name_or_path)
+    tokenizer = pretrained_tokenizer(model_args, data_args)
     return tokenize_streaming(
         corpus_args.output_dir, tokenizer, sources, data_args.text_column, data_args.validation_fraction,
         data_args.dataset_config_name, corpus_header(model_args, data_args, corpus_args),
@@ -80,7 +93,7 @@ def tokenize_corpus(model_args: ModelArguments, data_args: DataArguments, corpus
     out = Path(corpus_args.output_dir)
     train, valid = load_stage_data(data_args, labelled=False, seed=corpus_args.seed)
     if model_args.model_name_or_path:
-        tokenizer = AutoTokenizer.from_pretrained(model_args.model_name_or_path)
+        tokenizer = pretrained_tokenizer(model_args, data_args)
     else:
         tokenizer = new_tokenizer(train, model_args, data_args)
     header = corpus_header(model_args, data_args, corpus_args)

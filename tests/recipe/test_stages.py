@@ -158,16 +158,17 @@ def test_scratch_baseline_and_clear_errors(data, stages, tmp_path):
                                validation_files=[data["test"]]), args(tmp_path / "scratch"))
     assert "eval_accuracy" in scratch
     assert json.loads((tmp_path / "scratch" / "training_args.json").read_text())["lr_decay_factor"] == 1.0
-    # Stage 3's defaults unfreeze gradually; random weights have nothing to protect, so scratch trains every layer.
+    # Random weights have nothing to protect: scratch trains every layer at one rate, even when asked to unfreeze.
     from hf_ulmfit.recipe.stages import ClassifierTrainingArguments
 
     train_classifier(ModelArguments(**SIZES), DataArguments(train_files=[data["train"]], validation_files=[data["test"]]),
                      ClassifierTrainingArguments(output_dir=str(tmp_path / "scratch-defaults"), bptt=8,
                                                  per_device_train_batch_size=4, report_to="none", save_strategy="no",
-                                                 disable_tqdm=True))  # fmt: skip
+                                                 disable_tqdm=True, gradual_unfreezing=True))  # fmt: skip
     saved = json.loads((tmp_path / "scratch-defaults" / "training_args.json").read_text())
     # 24 texts at batch 4: 5 epochs are 30 steps, stretched 3x to reach min_train_steps (80)
-    assert saved["unfreeze_stages"] is None and saved["lr_decay_factor"] == 1.0 and saved["num_train_epochs"] == 15
+    assert saved["unfreeze_stages"] is None and not saved["gradual_unfreezing"]
+    assert saved["lr_decay_factor"] == 1.0 and saved["num_train_epochs"] == 15
     with pytest.raises(ValueError, match="already holds a saved model"):
         train_classifier(ModelArguments(**SIZES), DataArguments(train_files=[data["train"]]),
                          args(tmp_path / "scratch"))
@@ -254,11 +255,16 @@ def test_classifier_script_defaults_are_the_measured_recipe():
 
     _, _, training_args = parse_stage_args(["--output_dir", "out"], training_class=ClassifierTrainingArguments)
     assert (training_args.num_train_epochs, training_args.lr_schedule, training_args.lr_decay_factor) == (5, "stlr", 2.6)
-    assert training_args.unfreeze_stages == [1, 1, 1, 2] and training_args.unfreeze_lr_factors == [1, 0.5, 0.25, 0.05]
+    assert training_args.unfreeze_stages is None and not training_args.gradual_unfreezing  # every layer from the start
     assert training_args.learning_rate == 2e-2 and training_args.per_device_train_batch_size == 32
-    _, _, all_layers = parse_stage_args(["--output_dir", "out", "--gradual_unfreezing", "false"],
-                                        training_class=ClassifierTrainingArguments)
-    assert all_layers.unfreeze_stages is None and all_layers.num_train_epochs == 10
+    _, _, paper = parse_stage_args(["--output_dir", "out", "--gradual_unfreezing", "true"],
+                                   training_class=ClassifierTrainingArguments)
+    assert paper.unfreeze_stages == [1, 1, 1, 2] and paper.unfreeze_lr_factors == [1, 0.5, 0.25, 0.05]
+    assert paper.num_train_epochs == 5
+    _, _, own = parse_stage_args(["--output_dir", "out", "--unfreeze_stages", "1", "3"],
+                                 training_class=ClassifierTrainingArguments)  # stages alone turn unfreezing on
+    assert own.gradual_unfreezing and own.unfreeze_stages == [1, 3] and own.unfreeze_lr_factors is None
+    assert own.num_train_epochs == 4
     _, _, generic = parse_stage_args(["--output_dir", "out"])  # the LM stages keep ULMFiTTrainingArguments' own
     assert generic.lr_decay_factor == 2.6
 
@@ -388,6 +394,28 @@ def test_a_corpus_tokenized_once_trains_the_same_model_as_its_text_files(data, t
                     DataArguments(token_store=str(tmp_path / "other")), args(tmp_path / "lm3"))
 
 
+def test_a_backward_corpus_from_a_forward_models_vocabulary(data, stages, tmp_path):
+    from tokenize_corpus import main as tokenize_main
+    from transformers import AutoTokenizer
+
+    from hf_ulmfit.training.token_store import TokenStore
+
+    out, _, _ = stages
+    common = ["--train_files", data["train"], "--validation_fraction", "0.2", "--seed", "3"]
+    tokenize_main(["--model_name_or_path", str(out / "lm2"), *common, "--output_dir", str(tmp_path / "fwd")])
+    tokenize_main(["--model_name_or_path", str(out / "lm2"), *common, "--backwards", "--output_dir",
+                   str(tmp_path / "bwd")])  # fmt: skip
+    assert AutoTokenizer.from_pretrained(tmp_path / "bwd").backwards
+    forward, backward = TokenStore(tmp_path / "fwd" / "train"), TokenStore(tmp_path / "bwd" / "train")
+    assert len(forward) == len(backward) > 0
+    bos = AutoTokenizer.from_pretrained(tmp_path / "fwd").bos_token_id
+    for i in range(len(forward)):  # the same words right to left: the tokenizer's xxbos last, the stream's first
+        words = forward.document(i).tolist()
+        assert words[0] == bos and backward.document(i).tolist() == [bos, *words[:0:-1], bos]
+    with pytest.raises(ValueError, match="reads backwards; pass --backwards"):
+        tokenize_main(["--model_name_or_path", str(tmp_path / "bwd"), *common, "--output_dir", str(tmp_path / "x")])
+
+
 def test_few_labelled_texts_stretch_every_stage_to_the_minimum_number_of_steps(tmp_path):
     from hf_ulmfit.recipe.stages import ClassifierTrainingArguments, stretch_for_few_examples
 
@@ -396,9 +424,10 @@ def test_few_labelled_texts_stretch_every_stage_to_the_minimum_number_of_steps(t
         stretch_for_few_examples(training_args, num_examples)
         return training_args.unfreeze_stages, training_args.num_train_epochs
 
-    assert stretched(100) == ([4, 4, 4, 8], 20)  # 4 steps per epoch: 20 steps -> 80
-    assert stretched(500) == ([1, 1, 1, 2], 5)  # 16 steps per epoch: 80 steps already
-    assert stretched(100, min_train_steps=0) == ([1, 1, 1, 2], 5)
-    assert stretched(100, gradual_unfreezing=False) == (None, 20)  # 10 epochs of 4 steps -> 2x
+    assert stretched(100) == (None, 20)  # 4 steps per epoch: 20 steps -> 80
+    assert stretched(500) == (None, 5)  # 16 steps per epoch: 80 steps already
+    assert stretched(100, min_train_steps=0) == (None, 5)
+    assert stretched(100, gradual_unfreezing=True) == ([4, 4, 4, 8], 20)
+    assert stretched(100, num_train_epochs=10) == (None, 20)  # 10 epochs of 4 steps -> 2x
     assert stretched(100, unfreeze_stages=[3, 3, 3, 3], unfreeze_unit="step",
-                     unfreeze_lr_factors=[1, 1, 1, 1]) == ([3, 3, 3, 3], 10)  # fmt: skip
+                     unfreeze_lr_factors=[1, 1, 1, 1]) == ([3, 3, 3, 3], 5)  # fmt: skip
