@@ -6,7 +6,7 @@
 
 The defaults (`ClassifierTrainingArguments`) are the best recipe measured from the shipped LM (docs/transfer.md,
 docs/replication.md): every layer for 5 epochs, 2e-2 for the top group and /2.6 for each lower one, STLR,
-stretched to at least `--min_train_steps` steps. It beat the paper's gradual unfreezing on SST-2 and IMDb;
+stretched to at least `--min_train_steps` steps. It beat the paper's gradual unfreezing on IMDb, SST-2 and TREC-6;
 `--gradual_unfreezing true` gives that (1+1+1+2 epochs at 2e-2 x 1 / 0.5 / 0.25 / 0.05).
 Without `--model_name_or_path` the same classifier is trained from scratch (the no-pretraining baseline). The
 result loads with `pipeline("text-classification", model=OUTPUT_DIR, trust_remote_code=True)`.

@@ -113,7 +113,7 @@ class ClassifierTrainingArguments(ULMFiTTrainingArguments):
     """Stage 3's defaults, the best recipe measured from the shipped LM (docs/transfer.md, docs/replication.md):
     every layer trains from the start for 5 epochs, the top layer group at 2e-2 and each lower one at the rate
     divided by 2.6, STLR, batches of 32, stretched to at least `min_train_steps` optimizer steps. It beat the
-    paper's gradual unfreezing on IMDb and SST-2; `--gradual_unfreezing true` gives the paper's schedule (stages
+    paper's gradual unfreezing on IMDb, SST-2 and TREC-6; `--gradual_unfreezing true` gives the paper's schedule (stages
     1+1+1+2 epochs at 2e-2 x 1, 0.5, 0.25, 0.05) and `--unfreeze_stages` any other."""
 
     learning_rate: float = field(default=2e-2, metadata={"help": "Learning rate (of the top layer group)."})
