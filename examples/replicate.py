@@ -30,7 +30,7 @@ import transformers
 from hf_ulmfit import ULMFiTForCausalLM, ULMFiTTrainer, ULMFiTTrainingArguments, tokenize_documents
 from hf_ulmfit.deploy.inference import ensemble_probabilities
 from hf_ulmfit.recipe.results import append_result
-from hf_ulmfit.recipe.stages import DataArguments, ModelArguments
+from hf_ulmfit.recipe.stages import PAPER_UNFREEZE_LR_FACTORS, DataArguments, ModelArguments
 from hf_ulmfit.recipe.text_sources import load_texts
 from hf_ulmfit.training.metrics import compute_lm_metrics, preprocess_lm_logits
 
@@ -48,7 +48,7 @@ LM_TEXTS = 8000  # IMDb reviews (training + unlabelled) for stage 2
 TEST_REVIEWS = 1000  # IMDb test reviews every classifier is scored on
 # Stage-3 recipe (fastai's IMDb notebook with the paper's STLR): top rate 2e-2, then halved, quartered and /20 as
 # each unfreezing stage adds a layer group; batch size and stage lengths by the number of labels.
-CLAS_LR, CLAS_LR_FACTORS = 2e-2, [1.0, 0.5, 0.25, 0.05]
+CLAS_LR, CLAS_LR_FACTORS = 2e-2, PAPER_UNFREEZE_LR_FACTORS
 VARIANTS = {
     "ulmfit": "stages 1+2, gradual unfreezing, discriminative LR (/2.6), STLR (the paper's method)",
     "scratch": "no pretraining: random encoder, vocabulary of the labelled texts, all layers at one LR, STLR",

@@ -56,12 +56,11 @@ def pretrained_tokenizer(model_args: ModelArguments, data_args: DataArguments) -
     """The tokenizer of `--model_name_or_path`, reading in the direction `--backwards` asks for: a vocabulary serves
     both directions, so a forward model's tokenizer is turned around for a backward corpus, never silently kept."""
     path = model_args.model_name_or_path
-    tokenizer = AutoTokenizer.from_pretrained(path)
-    reads_backwards = getattr(tokenizer, "backwards", False)
-    if reads_backwards and not data_args.backwards:
-        raise ValueError(f"{path}'s tokenizer reads backwards; pass --backwards to tokenize a backward corpus.")
-    return AutoTokenizer.from_pretrained(path, backwards=True) if data_args.backwards and not reads_backwards \
-        else tokenizer
+    tokenizer = AutoTokenizer.from_pretrained(path, **({"backwards": True} if data_args.backwards else {}))
+    if getattr(tokenizer, "backwards", False) != data_args.backwards:
+        raise ValueError(f"{path}'s tokenizer reads backwards; pass --backwards to tokenize a backward corpus."
+                         if not data_args.backwards else f"{path}'s tokenizer cannot read backwards.")
+    return tokenizer
 
 
 def tokenize_stream(model_args: ModelArguments, data_args: DataArguments, corpus_args: CorpusArguments) -> Path:
