@@ -36,6 +36,8 @@ CLASSIFIER_DROPOUTS = {
     "hidden_dropout": 0.3,
     "output_dropout": 0.4,
 }
+# fastai's `text_classifier_learner(drop_mult=0.5)`: a classifier does not inherit its LM's multiplier.
+CLASSIFIER_DROP_MULT = 0.5
 
 
 @strict
@@ -176,8 +178,9 @@ class ULMFiTConfig(PreTrainedConfig):
         return {name: getattr(self, name) * mult for name in LM_DROPOUTS}
 
     def for_classifier(self, **overrides) -> "ULMFiTConfig":
-        """A copy with fastai's classifier dropouts (0.05/0.4/0.5/0.3/0.4), then `overrides` applied."""
-        values = {**self.to_dict(), **CLASSIFIER_DROPOUTS, **overrides}
+        """A copy with fastai's classifier dropouts (0.05/0.4/0.5/0.3/0.4, `drop_mult` 0.5), then `overrides`
+        applied."""
+        values = {**self.to_dict(), **CLASSIFIER_DROPOUTS, "drop_mult": CLASSIFIER_DROP_MULT, **overrides}
         stale = ["architectures", "model_type", "transformers_version"]
         if "num_labels" in overrides and "id2label" not in overrides:
             stale += ["id2label", "label2id"]
@@ -186,4 +189,4 @@ class ULMFiTConfig(PreTrainedConfig):
         return type(self)(**values)
 
 
-__all__ = ["ULMFiTConfig", "LM_DROPOUTS", "CLASSIFIER_DROPOUTS"]
+__all__ = ["ULMFiTConfig", "LM_DROPOUTS", "CLASSIFIER_DROPOUTS", "CLASSIFIER_DROP_MULT"]

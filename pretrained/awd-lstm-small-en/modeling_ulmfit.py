@@ -24,8 +24,10 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 from torch.func import functional_call
+from torch.utils import _pytree as pytree
 from transformers import GenerationMixin, PreTrainedModel
 from transformers import initialization as init
+from transformers.modeling_layers import GradientCheckpointingLayer
 from transformers.utils import ModelOutput
 
 from .configuration_ulmfit import ULMFiTConfig
@@ -65,6 +67,23 @@ class LSTMState(tuple):
 
     def to(self, dtype: torch.dtype) -> "LSTMState":
         return LSTMState((h.to(dtype), c.to(dtype)) for h, c in self)
+
+
+# `torch.export` and `torch.compile` see through the state like through a plain tuple (a saved folder's copy of this
+# file defines its own class, registered once per module).
+if LSTMState not in pytree.SUPPORTED_NODES:
+    pytree.register_pytree_node(
+        LSTMState,
+        lambda state: (list(state), None),
+        lambda pairs, _: LSTMState(pairs),
+        serialized_type_name=f"{__name__}.LSTMState",
+        flatten_with_keys_fn=lambda state: ([(pytree.SequenceKey(i), pair) for i, pair in enumerate(state)], None),
+    )
+
+
+def _checking() -> bool:
+    """Whether value checks may run: they read tensors on the host, which tracing and `torch.export` cannot."""
+    return not (torch.jit.is_tracing() or torch.compiler.is_compiling())
 
 
 @dataclass
@@ -124,11 +143,14 @@ class ULMFiTSequenceClassifierOutput(ModelOutput):
         Classification (or regression, when `num_labels == 1`) scores before softmax.
     pooler_output (`torch.FloatTensor` of shape `(batch_size, 3 * embedding_size)`):
         The pooled document features `[output at the last real token, max, mean]`, the head's input.
+    hidden_states (`tuple(torch.FloatTensor)`, returned with `output_hidden_states=True`):
+        As in [`ULMFiTModelOutput`], over the whole document.
     """
 
     loss: torch.FloatTensor | None = None
     logits: torch.FloatTensor | None = None
     pooler_output: torch.FloatTensor | None = None
+    hidden_states: tuple[torch.FloatTensor, ...] | None = None
 
 
 # ---- The AWD-LSTM's dropouts. They hold no parameters (the state dict is fastai's, renamed); each reads its
@@ -208,21 +230,16 @@ def _check_shapes(input_ids: torch.Tensor | None, attention_mask: torch.Tensor |
 
 
 def _check_values(input_ids: torch.Tensor | None, attention_mask: torch.Tensor | None, vocab_size: int) -> bool:
-    """Raise a clear error for ids outside the vocabulary or a mask that is not one contiguous block of ones per
-    row; return whether the mask is all ones. One host sync; the details of an error are computed only then."""
+    """Raise a clear error for ids outside the vocabulary, a mask that is not 0/1 or a row without a real token;
+    return whether the mask is all ones. One host sync; the details of an error are computed only then."""
     flags = []
     if input_ids is not None:
         flags.append(((input_ids < 0) | (input_ids >= vocab_size)).any())
     if attention_mask is not None:
-        mask = attention_mask.bool()
-        # Contiguous iff the number of 0->1 and 1->0 switches (with zero padding on both ends) is exactly two.
-        padded = F.pad(mask.int(), (1, 1))
-        switches = (padded[:, 1:] != padded[:, :-1]).sum(1)
         flags += [
             ((attention_mask != 0) & (attention_mask != 1)).any(),
-            (mask.sum(1) == 0).any(),
-            (switches != 2).any(),
-            mask.all(),
+            (attention_mask.sum(1) == 0).any(),
+            attention_mask.bool().all(),
         ]
     if not flags:  # embeddings without a mask: nothing to check
         return True
@@ -235,28 +252,29 @@ def _check_values(input_ids: torch.Tensor | None, attention_mask: torch.Tensor |
         )
     if attention_mask is None:
         return True
-    not_binary, empty_rows, not_contiguous, all_ones = values
+    not_binary, empty_rows, all_ones = values
     if not_binary:
         raise ValueError("attention_mask must hold only 0 (padding) and 1 (real token).")
     if empty_rows:
         rows = torch.nonzero(attention_mask.sum(1) == 0).flatten().tolist()
         raise ValueError(f"Rows {rows} of the batch have no real token (attention_mask all zero): empty sequences.")
-    if not_contiguous:
-        raise ValueError("attention_mask must mark one contiguous block of real tokens per row (padding on the sides).")
     return all_ones
 
 
-# ---- Padding: every row's real tokens moved to the front, so padding never feeds the LSTM. ----
+# ---- Padding: every row's real tokens moved to the front, in order, so padding never feeds the LSTM. A padded
+# position anywhere (left, right, or a hole such as generate() leaves after a right-padded prompt) is skipped. ----
 
 
 def _compact_index(mask: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-    """For a contiguous mask, the gather index that moves each row's tokens to the front, its inverse and lengths."""
-    lengths = mask.sum(1)
-    starts = mask.int().argmax(1)
-    positions = torch.arange(mask.shape[1], device=mask.device)
-    to_front = (starts[:, None] + positions).clamp(max=mask.shape[1] - 1)
-    back = (positions - starts[:, None]).clamp(min=0)
-    return to_front, back, lengths
+    """The gather index that moves each row's real tokens to the front (in order), its inverse and the lengths.
+    A scatter rather than a sort, so that ONNX and `torch.export` graphs can hold it."""
+    real = mask.long()
+    lengths = real.sum(1)
+    back = real.cumsum(1) - 1  # where each real token goes; padding goes after the row's real tokens
+    destination = torch.where(mask, back, lengths[:, None] + (1 - real).cumsum(1) - 1)
+    positions = torch.arange(mask.shape[1], device=mask.device).expand_as(destination)
+    to_front = torch.zeros_like(destination).scatter(1, destination, positions)
+    return to_front, back.clamp(min=0), lengths
 
 
 def _gather_time(x: torch.Tensor, index: torch.Tensor) -> torch.Tensor:
@@ -274,6 +292,27 @@ def _segments(lengths: list[int]) -> list[tuple[int, int, int, int]]:
     ends = sorted(set(lengths))
     running = [sum(n >= end for n in lengths) for end in ends]
     return list(zip([0, *ends[:-1]], ends, running, [*running[1:], 0], strict=True))
+
+
+class PackedBatch:
+    """A padded batch seen by the LSTMs: rows' real tokens at the front, longest row first. `pack` and `unpack`
+    move a (batch, time, features) tensor in and out of that layout; every layer's input and output pass through
+    them, so the tensors a caller gets back are the ones the next layer was computed from."""
+
+    def __init__(self, mask: torch.Tensor, with_segments: bool):
+        self.mask = mask
+        self.to_front, self.back, lengths = _compact_index(mask)
+        self.order = torch.argsort(lengths, descending=True, stable=True)
+        self.unsort = torch.argsort(self.order)
+        # Without segments (while exporting, where lengths cannot be read) every row runs the full width: the
+        # outputs at real tokens are exact, but a padded row's returned state is the one after its padding.
+        self.segments = _segments(lengths[self.order].tolist()) if with_segments else None
+
+    def pack(self, x: torch.Tensor) -> torch.Tensor:
+        return _gather_time(x, self.to_front)[self.order]
+
+    def unpack(self, x: torch.Tensor) -> torch.Tensor:
+        return _restore_time(x[self.unsort], self.back, self.mask)
 
 
 def align_documents(input_ids: torch.Tensor, mask: torch.Tensor, pad_token_id: int) -> tuple[torch.Tensor, torch.Tensor]:
@@ -299,6 +338,9 @@ class ULMFiTPreTrainedModel(PreTrainedModel):
     main_input_name = "input_ids"
     _is_stateful = True
     _no_split_modules = []
+    supports_gradient_checkpointing = True
+    # The LSTM reads data-dependent segments of a padded batch: no single static graph for torch.compile.
+    _can_compile_fullgraph = False
     # Losses are per-batch means (AR/TAR cannot be summed per token): Trainer must scale for accumulation itself.
     accepts_loss_kwargs = False
 
@@ -335,6 +377,39 @@ class ULMFiTPreTrainedModel(PreTrainedModel):
                 init.zeros_(module.bias)
 
 
+class AWDLSTMStep(GradientCheckpointingLayer):
+    """One layer of the stack as it runs: weight drop on its LSTM, then the LSTM over the rows still running. It is
+    the unit that activation checkpointing recomputes in the backward pass (dropout masks included: the RNG state is
+    replayed). It holds no parameters: the LSTM stays in `ULMFiTModel.rnns` under fastai's state-dict names and
+    comes in as an argument."""
+
+    def __init__(self, config: ULMFiTConfig):
+        super().__init__()
+        self.weight_dropout = WeightDropout(config, "weight_dropout")
+
+    def forward(self, rnn: nn.LSTM, x: torch.Tensor, h: torch.Tensor, c: torch.Tensor,
+                segments: list[tuple[int, int, int, int]] | None = None):
+        """The layer on `x` from state `(h, c)`; returns the output and the new `h` and `c`. `segments` (rows
+        sorted by decreasing length) says where rows end: one dense call per stretch of time in which the same rows
+        are still running (dense oneDNN LSTM calls are several times faster than packed sequences on CPU)."""
+        if torch.is_autocast_enabled(x.device.type):
+            # Autocast casts the input and weights but not the state; oneDNN's LSTM refuses mixed precision.
+            dtype = torch.get_autocast_dtype(x.device.type)
+            x, h, c = x.to(dtype), h.to(dtype), c.to(dtype)
+        call = self.weight_dropout(rnn)  # one dropped matrix for this forward, shared by all segments
+        if segments is None:
+            out, (h, c) = call(x, (h, c))
+            return out, h, c
+        outputs, finished = [], []
+        for start, end, active, next_active in segments:
+            out, (h, c) = call(x[:active, start:end], (h[:, :active].contiguous(), c[:, :active].contiguous()))
+            outputs.append(F.pad(out, (0, 0, 0, 0, 0, x.shape[0] - active)))
+            finished.append((h[:, next_active:], c[:, next_active:]))
+        out = F.pad(torch.cat(outputs, 1), (0, 0, 0, x.shape[1] - segments[-1][1]))
+        h, c = (torch.cat(parts[::-1], 1) for parts in zip(*finished, strict=True))
+        return out, h, c
+
+
 class ULMFiTModel(ULMFiTPreTrainedModel):
     """The AWD-LSTM encoder: embedding (with embedding dropout), locked input dropout, stacked single-layer LSTMs
     with weight drop on the hidden-to-hidden matrices, locked dropout between layers. The fifth dropout, on the
@@ -353,7 +428,7 @@ class ULMFiTModel(ULMFiTPreTrainedModel):
             self.rnns.append(
                 nn.LSTM(n_in, n_out // directions, batch_first=True, bidirectional=config.bidirectional)
             )
-        self.weight_dropout = WeightDropout(config, "weight_dropout")
+        self.steps = nn.ModuleList(AWDLSTMStep(config) for _ in self.rnns)
         self.hidden_dropout = RNNDropout(config, "hidden_dropout")
         self.post_init()
 
@@ -371,39 +446,26 @@ class ULMFiTModel(ULMFiTPreTrainedModel):
         """Word vectors of `input_ids` after embedding dropout (no input checks)."""
         return self.embed_dropout(self.embeddings, input_ids)
 
-    def _run_rnn(self, rnn: nn.LSTM, x: torch.Tensor, hx, segments: list[tuple[int, int, int, int]] | None):
-        if torch.is_autocast_enabled(x.device.type):
-            # Autocast casts the input and weights but not the state; oneDNN's LSTM refuses mixed precision.
-            dtype = torch.get_autocast_dtype(x.device.type)
-            x, hx = x.to(dtype), tuple(t.to(dtype) for t in hx)
-        call = self.weight_dropout(rnn)  # one dropped matrix for this forward, shared by all segments
-        if segments is None:
-            return call(x, hx)
-        # Rows sorted by decreasing length: one dense call per stretch of time in which the same rows are still
-        # running (dense oneDNN LSTM calls are several times faster than packed sequences on CPU).
-        h, c = hx
-        outputs, finished = [], []
-        for start, end, active, next_active in segments:
-            out, (h, c) = call(x[:active, start:end], (h[:, :active].contiguous(), c[:, :active].contiguous()))
-            outputs.append(F.pad(out, (0, 0, 0, 0, 0, x.shape[0] - active)))
-            finished.append((h[:, next_active:], c[:, next_active:]))
-        out = F.pad(torch.cat(outputs, 1), (0, 0, 0, x.shape[1] - segments[-1][1]))
-        final = tuple(torch.cat(parts[::-1], 1) for parts in zip(*finished, strict=True))
-        return out, final
-
-    def run_layers(self, x: torch.Tensor, state: LSTMState, segments=None):
+    def run_layers(self, x: torch.Tensor, state: LSTMState, segments=None, packed: PackedBatch | None = None):
         """Input dropout, the LSTM stack and the dropouts between layers, on embeddings `x` (no input checks).
-        Returns the raw outputs (input first), the outputs as fed onwards, and the new state."""
+        Returns the raw outputs (input first), the outputs as fed onwards, and the new state. `segments` says where
+        rows of an aligned, longest-first batch end; `packed` instead takes a padded batch in and out of that
+        layout around each layer (and holds its segments), with `state` in the batch's own row order."""
         x = self.input_dropout(x)
+        if packed is not None:
+            state, segments = state.select(packed.order), packed.segments
         raw_outputs, dropped_outputs, new_state = [x], [], []
-        for layer, rnn in enumerate(self.rnns):
-            x, layer_state = self._run_rnn(rnn, x, state[layer], segments)
-            new_state.append(layer_state)
+        for layer, (rnn, step) in enumerate(zip(self.rnns, self.steps, strict=True)):
+            x, h, c = step(rnn, packed.pack(x) if packed is not None else x, *state[layer], segments)
+            new_state.append((h, c))
+            if packed is not None:
+                x = packed.unpack(x)
             raw_outputs.append(x)
             if layer < len(self.rnns) - 1:
                 x = self.hidden_dropout(x)
             dropped_outputs.append(x)
-        return raw_outputs, dropped_outputs, LSTMState(new_state)
+        new_state = LSTMState(new_state)
+        return raw_outputs, dropped_outputs, new_state.select(packed.unsort) if packed is not None else new_state
 
     def forward(
         self,
@@ -420,9 +482,12 @@ class ULMFiTModel(ULMFiTPreTrainedModel):
         input_ids (`torch.LongTensor` of shape `(batch_size, sequence_length)`):
             Token ids.
         attention_mask (`torch.Tensor` of shape `(batch_size, sequence_length)`, *optional*):
-            1 for real tokens, 0 for padding; the real tokens of a row must be contiguous (padding on the left,
-            right or both). Padding never touches the state: each row's returned state is the one after its last
-            real token, and a left-padded row starts from `state` (or zeros) at its first real token.
+            1 for real tokens, 0 for padding, anywhere in the row (left, right, or holes). Padding never touches the
+            state: the LSTMs read each row's real tokens in order, each row's returned state is the one after its
+            last real token, and the outputs at padded positions are zero. With a `state`, the mask may also cover
+            the tokens read before (transformers' convention for cached calls): its last `sequence_length` columns
+            are used. In a graph made by `torch.export` the outputs are the same, but a padded row's returned state
+            is the one after its padding (the lengths cannot be read while exporting).
         state ([`LSTMState`] or a tuple of `(h, c)` pairs, *optional*):
             The state to start from (as returned by a previous call); zeros when omitted.
         inputs_embeds (`torch.FloatTensor` of shape `(batch_size, sequence_length, embedding_size)`, *optional*):
@@ -440,45 +505,32 @@ class ULMFiTModel(ULMFiTPreTrainedModel):
         if inputs_embeds is not None and inputs_embeds.dim() != 3:
             raise ValueError(f"inputs_embeds must be (batch, length >= 1, features), got {tuple(inputs_embeds.shape)}.")
         shape = (input_ids if input_ids is not None else inputs_embeds).shape[:2]
+        if state is not None and attention_mask is not None and attention_mask.dim() == 2:
+            attention_mask = attention_mask[:, -shape[1] :]  # a cached call's mask also covers the past tokens
         _check_shapes(input_ids, attention_mask, shape)
+        checking = _checking()
         all_real = attention_mask is None
-        if not torch.jit.is_tracing() and (check_inputs or attention_mask is not None):
+        if checking and (check_inputs or attention_mask is not None):
             all_real = _check_values(input_ids if check_inputs else None, attention_mask, self.config.vocab_size)
         x = self.embed(input_ids) if input_ids is not None else inputs_embeds
         batch_size = x.shape[0]
         if state is None:
             state = self.zero_state(batch_size)
-        elif not torch.jit.is_tracing() and (len(state) != len(self.rnns) or state[0][0].shape[1] != batch_size):
+        elif checking and (len(state) != len(self.rnns) or state[0][0].shape[1] != batch_size):
             raise ValueError(
                 f"state must hold one (h, c) pair per layer ({len(self.rnns)}) for batch size {batch_size}; got "
                 f"{len(state)} pairs for batch size {state[0][0].shape[1] if len(state) else 'n/a'}."
             )
-        state = LSTMState(state)
-
-        segments = order = None
-        if not all_real:
-            # Move every row's tokens to the front and sort rows by length, so padding neither feeds nor ends the
-            # LSTM (see `_run_rnn`).
-            mask = attention_mask.bool()
-            to_front, back, lengths = _compact_index(mask)
-            order = torch.argsort(lengths, descending=True, stable=True)
-            x = _gather_time(x, to_front)[order]
-            state = state.select(order)
-            segments = _segments(lengths[order].tolist())
-
-        raw_outputs, dropped_outputs, new_state = self.run_layers(x, state, segments)
-        if order is not None:
-            unsort = torch.argsort(order)
-            raw_outputs = [_restore_time(t[unsort], back, mask) for t in raw_outputs]
-            dropped_outputs = [_restore_time(t[unsort], back, mask) for t in dropped_outputs]
-            new_state = new_state.select(unsort)
-        hidden_states = tuple(raw_outputs) if output_hidden_states else None
-        dropped = tuple(dropped_outputs) if output_hidden_states else None
-        if not return_dict:
-            return tuple(v for v in (raw_outputs[-1], new_state, hidden_states, dropped) if v is not None)
-        return ULMFiTModelOutput(
-            last_hidden_state=raw_outputs[-1], state=new_state, hidden_states=hidden_states, dropped_hidden_states=dropped
+        # With padding, the LSTMs read each row's real tokens only, longest row first (see `AWDLSTMStep`).
+        packed = None if all_real else PackedBatch(attention_mask.bool(), with_segments=checking)
+        raw_outputs, dropped_outputs, new_state = self.run_layers(x, LSTMState(state), packed=packed)
+        output = ULMFiTModelOutput(
+            last_hidden_state=raw_outputs[-1],
+            state=new_state,
+            hidden_states=tuple(raw_outputs) if output_hidden_states else None,
+            dropped_hidden_states=tuple(dropped_outputs) if output_hidden_states else None,
         )
+        return output if return_dict else output.to_tuple()
 
 
 class ULMFiTForCausalLM(ULMFiTPreTrainedModel, GenerationMixin):
@@ -514,20 +566,17 @@ class ULMFiTForCausalLM(ULMFiTPreTrainedModel, GenerationMixin):
         """Beam search: follow the surviving beams."""
         return LSTMState(state).select(beam_idx)
 
-    def prepare_inputs_for_generation(self, input_ids, attention_mask=None, state=None, is_first_iteration=False,
-                                      **kwargs):
+    def prepare_inputs_for_generation(self, input_ids, attention_mask=None, state=None, inputs_embeds=None,
+                                      is_first_iteration=False, **kwargs):
         model_inputs = super().prepare_inputs_for_generation(
-            input_ids, attention_mask=attention_mask, state=state, is_first_iteration=is_first_iteration, **kwargs
+            input_ids, attention_mask=attention_mask, state=state, inputs_embeds=inputs_embeds,
+            is_first_iteration=is_first_iteration, **kwargs
         )
         if state is not None and not is_first_iteration:
             # Only the tokens generate() just produced are fed: they are in the vocabulary and generate() extends
             # the mask with ones for them, so neither needs a check (no host sync per step).
             model_inputs.pop("attention_mask", None)
             model_inputs["check_inputs"] = False
-        else:
-            mask = model_inputs.get("attention_mask")
-            if mask is not None and mask.shape[1] != model_inputs["input_ids"].shape[1]:
-                model_inputs["attention_mask"] = mask[:, -model_inputs["input_ids"].shape[1] :]
         return model_inputs
 
     def forward(
@@ -581,8 +630,9 @@ class ULMFiTForCausalLM(ULMFiTPreTrainedModel, GenerationMixin):
             target = shift_labels if shift_labels is not None else labels
             if target.shape != logits.shape[:2]:
                 raise ValueError(f"labels have shape {tuple(target.shape)}, expected {tuple(logits.shape[:2])}.")
-            if check_inputs and ((target != -100) & ((target < 0) | (target >= self.config.vocab_size))).any():
-                raise ValueError(f"labels must be token ids in [0, {self.config.vocab_size}) or -100.")
+            vocab = self.config.vocab_size
+            if check_inputs and _checking() and ((target != -100) & ((target < 0) | (target >= vocab))).any():
+                raise ValueError(f"labels must be token ids in [0, {vocab}) or -100.")
             lm_loss = self.loss_function(
                 logits=logits, labels=labels, vocab_size=self.config.vocab_size, shift_labels=shift_labels, **kwargs
             )
@@ -593,18 +643,16 @@ class ULMFiTForCausalLM(ULMFiTPreTrainedModel, GenerationMixin):
                 tar_loss = self.config.tar_beta * (raw[:, 1:].float() - raw[:, :-1].float()).pow(2).mean()
                 loss = lm_loss + ar_loss + tar_loss
 
-        new_state = outputs.state if use_cache else None
-        if not return_dict:
-            return tuple(v for v in (loss, logits, new_state, outputs.hidden_states) if v is not None)
-        return ULMFiTCausalLMOutput(
+        output = ULMFiTCausalLMOutput(
             loss=loss,
             logits=logits,
-            state=new_state,
+            state=outputs.state if use_cache else None,
             lm_loss=lm_loss,
             ar_loss=ar_loss,
             tar_loss=tar_loss,
             hidden_states=outputs.hidden_states,
         )
+        return output if return_dict else output.to_tuple()
 
 
 class ULMFiTClassificationHead(nn.Module):
@@ -665,6 +713,18 @@ class ConcatPool:
         return torch.cat([self.last, self.max, self.sum / self.count], dim=1)
 
 
+def classifier_config(config: ULMFiTConfig, saved: ULMFiTConfig, overrides: dict) -> ULMFiTConfig:
+    """The configuration a classifier loaded from a checkpoint with configuration `saved` gets: from a language
+    model, a classifier's (`for_classifier`) with the caller's choices kept (`overrides`, and the fields where
+    `config` differs from `saved`); from a classifier, `config` with `overrides` set."""
+    if "ULMFiTForCausalLM" not in (saved.architectures or []):
+        for key, value in overrides.items():
+            setattr(config, key, value)
+        return config
+    changed = {k: v for k, v in config.to_dict().items() if k in _CONFIG_OVERRIDES and v != saved.to_dict().get(k)}
+    return config.for_classifier(**{**changed, **overrides})
+
+
 class ULMFiTForSequenceClassification(ULMFiTPreTrainedModel):
     """ULMFiT classifier: the encoder reads each document in chunks of `bptt` tokens with the state carried
     (BPT3C), the outputs of the chunks that start within the last `max_len` tokens are concat-pooled, then a small head.
@@ -686,21 +746,23 @@ class ULMFiTForSequenceClassification(ULMFiTPreTrainedModel):
     @classmethod
     def from_pretrained(cls, pretrained_model_name_or_path, *model_args, config=None, **kwargs):
         """Also loads a language-model checkpoint: the encoder weights are kept, the head is new, and the
-        dropouts switch to fastai's classifier defaults (0.05/0.4/0.5/0.3/0.4 before `drop_mult`) unless given
-        as keyword arguments here."""
-        if config is None:
-            hub_kwargs = {k: kwargs[k] for k in _HUB_KWARGS if k in kwargs}
-            config = cls.config_class.from_pretrained(pretrained_model_name_or_path, **hub_kwargs)
-            if "ULMFiTForCausalLM" in (config.architectures or []):
-                overrides = {k: kwargs.pop(k) for k in list(kwargs) if k in _CONFIG_OVERRIDES}
-                config = config.for_classifier(**overrides)
-            else:
-                for key in [k for k in kwargs if k in _CONFIG_OVERRIDES]:
-                    setattr(config, key, kwargs.pop(key))
+        configuration becomes a classifier's (`ULMFiTConfig.for_classifier`: fastai's classifier dropouts and
+        `drop_mult`), through this class and the Auto classes alike, with or without a `config`. What the caller
+        chose is kept: configuration fields given here as keyword arguments, and fields of a passed `config` that
+        differ from the checkpoint's own (the Auto classes pass one, holding their keyword arguments)."""
+        hub_kwargs = {k: kwargs[k] for k in _HUB_KWARGS if k in kwargs}
+        overrides = {k: kwargs.pop(k) for k in list(kwargs) if k in _CONFIG_OVERRIDES}
+        if config is None or pretrained_model_name_or_path is not None:
+            saved = cls.config_class.from_pretrained(pretrained_model_name_or_path, **hub_kwargs)
+        else:  # weights from a state dict: the passed config is all there is
+            saved = config
+        config = classifier_config(config if config is not None else saved, saved, overrides)
         return super().from_pretrained(pretrained_model_name_or_path, *model_args, config=config, **kwargs)
 
-    def _encode(self, input_ids: torch.Tensor, lengths: torch.Tensor, embeds: torch.Tensor | None = None) -> torch.Tensor:
-        """BPT3C over documents aligned at position 0; returns the pooled features (B, 3 * embedding_size).
+    def _encode(self, input_ids: torch.Tensor, lengths: torch.Tensor, embeds: torch.Tensor | None = None,
+                keep_hidden: bool = False) -> tuple[torch.Tensor, list[torch.Tensor] | None]:
+        """BPT3C over documents aligned at position 0; returns the pooled features (B, 3 * embedding_size) and, with
+        `keep_hidden`, each layer's outputs (B, T, F) put together from the chunks (zero after a row's end).
         `embeds` (B, T, E), when given, replaces the embedding of `input_ids` (which then only carry the shape)."""
         config, bptt = self.config, self.config.bptt
         # Longest documents first: the rows still being read are then always a prefix of the batch, so finished
@@ -712,10 +774,11 @@ class ULMFiTForSequenceClassification(ULMFiTPreTrainedModel):
         pool = ConcatPool(lengths, bptt, config.max_len, config.embedding_size, encoder.embeddings.weight)
         host_lengths, host_keep_from = torch.stack([lengths, pool.keep_from]).tolist()
         state = encoder.zero_state(len(host_lengths))
+        chunks = [[] for _ in range(len(encoder.rnns) + 1)] if keep_hidden else None
         for i in range(0, host_lengths[0], bptt):
             active = sum(n > i for n in host_lengths)
             state = state.select(slice(0, active))
-            # Rows that end inside this chunk stop there (`_run_rnn`'s segments): no LSTM work on padding.
+            # Rows that end inside this chunk stop there (`AWDLSTMStep`'s segments): no LSTM work on padding.
             width = min(host_lengths[0] - i, bptt)
             ends = [min(n - i, width) for n in host_lengths[:active]]
             segments = _segments(ends) if ends[-1] < width else None
@@ -727,17 +790,26 @@ class ULMFiTForSequenceClassification(ULMFiTPreTrainedModel):
                 state = state.detach()
             if any(k < i + width for k in host_keep_from[:active]):  # some row pools part of this chunk
                 pool.update(raw[-1], i)
-        return pool.result()[torch.argsort(order)]
+            if keep_hidden:
+                for layer, out in zip(chunks, raw, strict=True):
+                    layer.append(F.pad(out, (0, 0, 0, 0, 0, len(host_lengths) - active)))
+        unsort = torch.argsort(order)
+        hidden = None
+        if keep_hidden:
+            width = input_ids.shape[1] - host_lengths[0]
+            hidden = [F.pad(torch.cat(layer, 1), (0, 0, 0, width))[unsort] for layer in chunks]
+        return pool.result()[unsort], hidden
 
-    def _encode_in_one_pass(self, input_ids: torch.Tensor, lengths: torch.Tensor, embeds=None) -> torch.Tensor:
-        """The pooled features of `_encode` in eval mode (where the carried state makes chunks invisible), read in
-        one pass without host syncs or data-dependent loops: the graph ONNX export traces."""
+    def _encode_in_one_pass(self, input_ids: torch.Tensor, lengths: torch.Tensor, embeds=None,
+                            keep_hidden: bool = False) -> tuple[torch.Tensor, list[torch.Tensor] | None]:
+        """`_encode` in eval mode (where the carried state makes chunks invisible), read in one pass without host
+        syncs or data-dependent loops: the graph that ONNX export and `torch.export` trace."""
         encoder, config = self.ulmfit, self.config
         x = encoder.embed(input_ids) if embeds is None else embeds
-        out = encoder.run_layers(x, encoder.zero_state(input_ids.shape[0]))[0][-1]
-        pool = ConcatPool(lengths, config.bptt, config.max_len, config.embedding_size, out)
-        pool.update(out, 0)
-        return pool.result()
+        raw = encoder.run_layers(x, encoder.zero_state(input_ids.shape[0]))[0]
+        pool = ConcatPool(lengths, config.bptt, config.max_len, config.embedding_size, raw[-1])
+        pool.update(raw[-1], 0)
+        return pool.result(), raw if keep_hidden else None
 
     def forward(
         self,
@@ -753,19 +825,22 @@ class ULMFiTForSequenceClassification(ULMFiTPreTrainedModel):
         input_ids (`torch.LongTensor` of shape `(batch_size, sequence_length)`):
             Token ids of whole documents (any length: they are read `bptt` tokens at a time).
         attention_mask (`torch.Tensor` of shape `(batch_size, sequence_length)`, *optional*):
-            1 for real tokens, 0 for padding, on either side.
+            1 for real tokens, 0 for padding, anywhere in the row.
         labels (`torch.Tensor`, *optional*):
             Class indices of shape `(batch_size,)` (single-label), multi-hot floats of shape
             `(batch_size, num_labels)` (multi-label), or floats of shape `(batch_size,)`/`(batch_size, num_labels)`
             (regression), following `config.problem_type` as transformers defines it.
         output_hidden_states (`bool`, *optional*):
-            Accepted for the Auto API; the pooled features are always returned as `pooler_output`, and the LSTM
-            outputs of a long document are not kept (it is read chunk by chunk).
+            Also return each layer's outputs over the whole document, as in [`ULMFiTModel`]: put together from the
+            `bptt`-token chunks the encoder reads (the pooled features are computed from the chunks themselves).
         inputs_embeds (`torch.FloatTensor` of shape `(batch_size, sequence_length, embedding_size)`, *optional*):
             Word vectors to read instead of embedding `input_ids` (embedding dropout is then skipped), e.g. for
             gradients with respect to them; in eval mode the gradients cross the chunk boundaries.
         """
         return_dict = return_dict if return_dict is not None else self.config.return_dict
+        output_hidden_states = (
+            output_hidden_states if output_hidden_states is not None else self.config.output_hidden_states
+        )
         if (input_ids is None) == (inputs_embeds is None):
             raise ValueError("ULMFiTForSequenceClassification needs exactly one of input_ids and inputs_embeds.")
         if inputs_embeds is not None:
@@ -776,24 +851,29 @@ class ULMFiTForSequenceClassification(ULMFiTPreTrainedModel):
         if input_ids.dim() == 2 and input_ids.shape[0] == 0:
             raise ValueError("input_ids holds no documents (a batch of size 0): classify at least one text.")
         _check_shapes(input_ids, attention_mask, input_ids.shape[:2])
-        tracing = torch.jit.is_tracing()
-        if tracing:  # a traced graph cannot raise; the checks run when the exported model is compared
-            all_real = attention_mask is None
-        else:
+        checking = _checking()
+        all_real = attention_mask is None
+        if checking:  # a traced or exported graph cannot raise; the checks run when it is compared
             all_real = _check_values(input_ids, attention_mask, self.config.vocab_size)
-        if all_real:
+        mask = None if all_real else attention_mask.bool()
+        if mask is None:
             lengths = torch.full((input_ids.shape[0],), input_ids.shape[1], device=input_ids.device)
         else:
             if inputs_embeds is not None:
-                inputs_embeds = _gather_time(inputs_embeds, _compact_index(attention_mask.bool())[0])
-            input_ids, lengths = align_documents(input_ids, attention_mask.bool(), self.config.pad_token_id)
-        # ONNX export: one branch-free pass, equal in eval mode to reading the chunks.
-        encode = self._encode_in_one_pass if tracing else self._encode
-        pooled = encode(input_ids, lengths, inputs_embeds)
+                inputs_embeds = _gather_time(inputs_embeds, _compact_index(mask)[0])
+            input_ids, lengths = align_documents(input_ids, mask, self.config.pad_token_id)
+        # Export: one branch-free pass, equal in eval mode to reading the chunks.
+        encode = self._encode if checking else self._encode_in_one_pass
+        pooled, hidden = encode(input_ids, lengths, inputs_embeds, keep_hidden=output_hidden_states)
+        if hidden is not None and mask is not None:  # back to the positions of the input
+            back = _compact_index(mask)[1]
+            hidden = [_restore_time(h, back, mask) for h in hidden]
         logits = self.classifier(pooled)
 
         loss = self._loss(logits, labels) if labels is not None else None
-        output = ULMFiTSequenceClassifierOutput(loss=loss, logits=logits, pooler_output=pooled)
+        output = ULMFiTSequenceClassifierOutput(
+            loss=loss, logits=logits, pooler_output=pooled, hidden_states=tuple(hidden) if hidden else None
+        )
         return output if return_dict else output.to_tuple()
 
     def _loss(self, logits: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:

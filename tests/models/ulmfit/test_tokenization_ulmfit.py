@@ -141,7 +141,7 @@ def test_bad_input(small_tok):
 
 def test_large_document(small_tok):
     # Its time is measured in benchmarks/tokenizer_scaling.py; linear time on adversarial texts is tested as a
-    # ratio in tests/models/test_tokenization_linear_time.py.
+    # ratio in tests/models/ulmfit/test_tokenization_linear_time.py.
     text = "The movie was good, wasn't it? " * 35_000  # ~1 MB
     n1 = len(small_tok(text)["input_ids"])
     n4 = len(small_tok(text * 4)["input_ids"])
