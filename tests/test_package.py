@@ -78,3 +78,25 @@ def test_python_m_entry_points():
         result = subprocess.run([sys.executable, "-m", module, "--help"], capture_output=True, text=True, env=env,
                                 timeout=300)  # fmt: skip
         assert result.returncode == 0 and words in result.stdout, result.stderr[-2000:]
+
+
+def test_inference_does_not_import_the_training_stack():
+    """`import hf_ulmfit`, a model and a pipeline leave the trainer and datasets unloaded (their names load on
+    first use). accelerate is not asserted: transformers' modeling_utils imports it whenever it is installed."""
+    code = (
+        "import sys, hf_ulmfit, torch\n"
+        "from transformers import AutoModelForSequenceClassification, AutoTokenizer, pipeline\n"
+        "clas = AutoModelForSequenceClassification.from_pretrained(sys.argv[1], num_labels=2)\n"
+        "pipe = pipeline('text-classification', model=clas, tokenizer=AutoTokenizer.from_pretrained(sys.argv[1]))\n"
+        "pipe('A fine film.')\n"
+        "print('loaded:', [m for m in ('transformers.trainer', 'datasets', 'hf_ulmfit.training') if m in sys.modules])\n"
+        "hf_ulmfit.ULMFiTTrainer\n"
+        "print('transformers.trainer' in sys.modules)\n"
+    )
+    folder = Path(__file__).resolve().parents[1] / "pretrained" / "awd-lstm-small-en"
+    result = subprocess.run([sys.executable, "-c", code, str(folder)], capture_output=True, text=True, timeout=300,
+                            env={**os.environ, "HF_HUB_OFFLINE": "1"})
+    assert result.returncode == 0, result.stderr[-2000:]
+    loaded, trainer_on_use = result.stdout.strip().splitlines()[-2:]
+    assert loaded == "loaded: []"
+    assert trainer_on_use == "True"

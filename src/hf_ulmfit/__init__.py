@@ -23,6 +23,9 @@ Rooms, bottom to top (a room imports only the ones below it; docs/architecture.m
     recipe/         the three ULMFiT stages over files or Hub datasets
 """
 
+import importlib
+from typing import TYPE_CHECKING
+
 from transformers import (
     AutoConfig,
     AutoModel,
@@ -43,31 +46,74 @@ from .models.ulmfit import (
     ULMFiTSequenceClassifierOutput,
     ULMFiTTokenizerFast,
 )
-from .training import (
-    ClassifierCollator,
-    GradualUnfreezingCallback,
-    LMStreamDataset,
-    LRFinderResult,
-    SortedSampler,
-    SortishSampler,
-    TokenStore,
-    ULMFiTScheduler,
-    ULMFiTTrainer,
-    ULMFiTTrainingArguments,
-    classification_metrics,
-    compute_lm_metrics,
-    discriminative_param_groups,
-    find_lr,
-    freeze_to,
-    one_cycle_momentum,
-    one_cycle_multiplier,
-    preprocess_lm_logits,
-    stlr_multiplier,
-    tokenize_documents,
-    train_subword_tokenizer,
-    train_tokenizer,
-    transfer_vocab,
+
+# The training names load on first use, as transformers' own top-level names do: inference (the models, Auto
+# classes, pipelines) never pays for the trainer, datasets or accelerate (tests/test_package.py checks it).
+_TRAINING_NAMES = (
+    "ClassifierCollator",
+    "GradualUnfreezingCallback",
+    "LMStreamDataset",
+    "LRFinderResult",
+    "SortedSampler",
+    "SortishSampler",
+    "TokenStore",
+    "ULMFiTScheduler",
+    "ULMFiTTrainer",
+    "ULMFiTTrainingArguments",
+    "classification_metrics",
+    "compute_lm_metrics",
+    "discriminative_param_groups",
+    "find_lr",
+    "freeze_to",
+    "one_cycle_momentum",
+    "one_cycle_multiplier",
+    "preprocess_lm_logits",
+    "stlr_multiplier",
+    "tokenize_documents",
+    "train_subword_tokenizer",
+    "train_tokenizer",
+    "transfer_vocab",
 )
+
+if TYPE_CHECKING:
+    from .training import (  # noqa: F401
+        ClassifierCollator,
+        GradualUnfreezingCallback,
+        LMStreamDataset,
+        LRFinderResult,
+        SortedSampler,
+        SortishSampler,
+        TokenStore,
+        ULMFiTScheduler,
+        ULMFiTTrainer,
+        ULMFiTTrainingArguments,
+        classification_metrics,
+        compute_lm_metrics,
+        discriminative_param_groups,
+        find_lr,
+        freeze_to,
+        one_cycle_momentum,
+        one_cycle_multiplier,
+        preprocess_lm_logits,
+        stlr_multiplier,
+        tokenize_documents,
+        train_subword_tokenizer,
+        train_tokenizer,
+        transfer_vocab,
+    )
+
+
+def __getattr__(name: str):
+    if name in _TRAINING_NAMES:
+        value = getattr(importlib.import_module(".training", __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_TRAINING_NAMES})
+
 
 # In-process Auto classes, and auto_map + copied source files in saved folders (for trust_remote_code).
 AutoConfig.register(ULMFiTConfig.model_type, ULMFiTConfig, exist_ok=True)

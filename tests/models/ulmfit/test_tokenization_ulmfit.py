@@ -252,3 +252,25 @@ def test_backwards_reverses_real_tokens_and_survives_saving(small_tok, tmp_path)
             assert [b_ids[i] for i in range(len(mask)) if not mask[i]] == [f_ids[i] for i in range(len(mask)) if not mask[i]]
     with pytest.raises(ValueError, match="backwards ULMFiT tokenizer"):
         backward("a", "b")
+
+
+def test_a_backwards_tokenizer_decodes_in_reading_order(tok, fastai_tokens):
+    """decode(encode(x)) reads the same in both directions: case and repeat markers stay on their own words."""
+    backward = ULMFiTTokenizerFast.from_vocab(fastai_tokens[1], backwards=True)
+    texts = [row["text"] for row in fastai_tokens[0][:200]] + ["The Movie was GREAT.", "Sooooo good!!!!"]
+    for skip in (False, True):
+        fwd = tok.batch_decode(tok(texts)["input_ids"], skip_special_tokens=skip)
+        bwd = backward.batch_decode(backward(texts)["input_ids"], skip_special_tokens=skip)
+        assert bwd == fwd
+    assert backward.decode(backward("The Movie was GREAT.")["input_ids"], skip_special_tokens=True) == (
+        "The Movie was GREAT ."
+    )
+
+
+def test_a_batch_of_pairs(small_tok):
+    """A list of (text, pair) tuples, as BERT's tokenizer takes it, gives what each pair gives alone."""
+    pairs = [("the movie", "was good"), ("a", "go")]
+    batch = small_tok(pairs)
+    assert batch["input_ids"] == [small_tok(a, b)["input_ids"] for a, b in pairs]
+    with pytest.raises(TypeError, match="pairs"):
+        small_tok([("the movie", "was", "good")])

@@ -556,6 +556,11 @@ class ULMFiTTokenizerFast(PreTrainedTokenizerFast):
     )
 
     def _encode_plus(self, text, text_pair=None, *args, is_split_into_words: bool = False, **kwargs):
+        batch_of_pairs = isinstance(text, (list, tuple)) and any(isinstance(t, (list, tuple)) for t in text)
+        if batch_of_pairs and not is_split_into_words:  # [(text, pair), ...], as BERT's tokenizer takes them
+            if any(not isinstance(t, (list, tuple)) or len(t) != 2 for t in text):
+                raise TypeError("A batch of pairs must hold (text, text_pair) tuples only.")
+            text, text_pair = [a for a, _ in text], [b for _, b in text]
         if not is_split_into_words:
             text = [as_text(t, "each text") for t in text] if isinstance(text, (list, tuple)) else as_text(text)
             if text_pair is not None:
@@ -614,13 +619,15 @@ class ULMFiTTokenizerFast(PreTrainedTokenizerFast):
         if isinstance(token_ids, int):
             token_ids = [token_ids]
         tokens = [self._tokenizer.id_to_token(int(i)) or UNK for i in token_ids]
+        if self.backwards:  # read in reading order, so that case and repeat markers fall on the right words
+            tokens = tokens[::-1]
         if type(self.backend_tokenizer.model).__name__ != "WordLevel":  # subwords: join pieces into words first
             tokens = self.backend_tokenizer.decoder.decode(tokens).split(" ")
         text = detokenize(tokens, skip_special_tokens=skip_special_tokens)
         # Tokens that do not start with xxbos continue a text (transformers' text-generation pipeline appends the
         # decoded new tokens to the prompt): a space goes before their first word, as between any two words.
         real = [tok for tok in tokens if tok != PAD]
-        if text and real and real[0] != BOS and not self.backwards and not text[0].isspace():
+        if text and real and real[0] != BOS and not text[0].isspace():
             text = " " + text
         return text
 
