@@ -216,7 +216,7 @@ def test_activation_checkpointing_recomputes_each_layer_with_the_same_gradients(
         # The step's weight drop runs once per call of the step, and again when the backward pass recomputes it.
         step = next(m for m in model.modules() if isinstance(m, AWDLSTMStep))
         calls = []
-        step.weight_dropout.register_forward_hook(lambda *_: calls.append(1))
+        step.weight_dropout.register_forward_hook(lambda *_, calls=calls: calls.append(1))
         torch.manual_seed(5)
         out = model(tester.input_ids(), attention_mask=tester.attention_mask(), labels=tester.labels(model_class))
         forward_calls = len(calls)
