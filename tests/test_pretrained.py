@@ -10,7 +10,7 @@ from pathlib import Path
 import torch
 from transformers import AutoModelForCausalLM, AutoTokenizer
 
-import hf_ulmfit  # noqa: F401  (registers the ULMFiT classes with the Auto classes)
+import hf_ulmfit.models.ulmfit  # registers the ULMFiT classes with the Auto classes (hf_ulmfit does)
 
 ROOT = Path(__file__).resolve().parents[1]
 SHIPPED = ROOT / "pretrained" / "awd-lstm-small-en"
@@ -58,3 +58,11 @@ for cls in (AutoConfig, AutoTokenizer, AutoModel, AutoModelForCausalLM, AutoMode
     for line in ("AutoModel ULMFiTModel", "AutoModelForCausalLM ULMFiTForCausalLM",
                  "AutoModelForSequenceClassification ULMFiTForSequenceClassification"):
         assert line in result.stdout
+
+
+def test_its_model_code_is_the_packages():
+    """The folder's remote code is the package's current code (copy src/hf_ulmfit/models/ulmfit/*_ulmfit.py there
+    after changing it): a user without hf_ulmfit runs what the tests test."""
+    package = Path(hf_ulmfit.models.ulmfit.__file__).parent
+    for name in ("configuration_ulmfit.py", "modeling_ulmfit.py", "tokenization_ulmfit.py"):
+        assert (SHIPPED / name).read_text(encoding="utf-8") == (package / name).read_text(encoding="utf-8"), name

@@ -374,3 +374,11 @@ def test_bad_configs():
         tiny_config(input_dropout=1.5, drop_mult=1.0)
     with pytest.raises(StrictDataclassClassValidationError, match="one probability per entry"):
         tiny_config(classifier_hidden_sizes=[8, 4], classifier_dropouts=[0.1])
+
+
+def test_the_heads_output_dropout_follows_drop_mult():
+    clas = ULMFiTForSequenceClassification(tiny_config(num_labels=2).for_classifier(drop_mult=0.5))
+    pooled = clas.classifier.layers[0][1]
+    assert pooled.p == clas.config.output_dropout * 0.5
+    clas.config.drop_mult = 1.0
+    assert pooled.p == clas.config.output_dropout

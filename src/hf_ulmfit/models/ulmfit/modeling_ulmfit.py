@@ -154,7 +154,8 @@ class ULMFiTSequenceClassifierOutput(ModelOutput):
 
 
 # ---- The AWD-LSTM's dropouts. They hold no parameters (the state dict is fastai's, renamed); each reads its
-# probability from the config at every call, so a changed `config.drop_mult` applies at once. ----
+# probability from the config at every call, so a changed `config.drop_mult` applies at once (the classifier head's
+# own `classifier_dropouts` excepted). ----
 
 
 def locked_dropout(x: torch.Tensor, p: float, training: bool) -> torch.Tensor:
@@ -655,17 +656,25 @@ class ULMFiTForCausalLM(ULMFiTPreTrainedModel, GenerationMixin):
         return output if return_dict else output.to_tuple()
 
 
+class PooledDropout(_ScaledDropout):
+    """The AWD-LSTM's output dropout where a classifier head reads it: plain dropout on the pooled features."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return F.dropout(x, self.p, self.training)
+
+
 class ULMFiTClassificationHead(nn.Module):
     """fastai's `PoolingLinearClassifier` layers: blocks of BatchNorm1d, Dropout, Linear (no bias), ReLU between.
-    The first block's dropout is the AWD-LSTM's output dropout."""
+    The first block's dropout is the AWD-LSTM's output dropout (read from the config at every call, like the
+    encoder's); the others are `config.classifier_dropouts`, fixed when the head is built."""
 
     def __init__(self, config: ULMFiTConfig):
         super().__init__()
         sizes = [3 * config.embedding_size, *config.classifier_hidden_sizes, config.num_labels]
-        probs = [config.output_dropout * config.drop_mult, *config.classifier_dropouts]
+        dropouts = [PooledDropout(config, "output_dropout"), *map(nn.Dropout, config.classifier_dropouts)]
         self.layers = nn.Sequential()
-        for i, (n_in, n_out, p) in enumerate(zip(sizes[:-1], sizes[1:], probs, strict=True)):
-            block = [nn.BatchNorm1d(n_in), nn.Dropout(p), nn.Linear(n_in, n_out, bias=False)]
+        for i, (n_in, n_out, dropout) in enumerate(zip(sizes[:-1], sizes[1:], dropouts, strict=True)):
+            block = [nn.BatchNorm1d(n_in), dropout, nn.Linear(n_in, n_out, bias=False)]
             if i < len(sizes) - 2:
                 block.append(nn.ReLU())
             self.layers.append(nn.Sequential(*block))
