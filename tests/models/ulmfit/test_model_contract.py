@@ -254,6 +254,8 @@ def test_torch_export_matches_eager(model_class):
 def test_flags_say_what_the_models_support():
     assert ULMFiTModel.supports_gradient_checkpointing and ULMFiTModel._is_stateful
     assert not ULMFiTModel._can_compile_fullgraph  # data-dependent segments of a padded batch
+    assert not ULMFiTModel._supports_context_parallel  # a recurrence reads the sequence in order
+    assert not (ULMFiTModel._supports_sdpa or ULMFiTModel._supports_flash_attn or ULMFiTModel._supports_flex_attn)
 
 
 # transformers' mixin tests that cannot apply, and why (as transformers says for RWKV and Mamba):

@@ -342,6 +342,8 @@ class ULMFiTPreTrainedModel(PreTrainedModel):
     supports_gradient_checkpointing = True
     # The LSTM reads data-dependent segments of a padded batch: no single static graph for torch.compile.
     _can_compile_fullgraph = False
+    # A recurrence reads the sequence in order: it cannot be split across devices (context parallelism).
+    _supports_context_parallel = False
     # Losses are per-batch means (AR/TAR cannot be summed per token): Trainer must scale for accumulation itself.
     accepts_loss_kwargs = False
 
