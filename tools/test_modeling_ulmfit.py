@@ -16,10 +16,10 @@ from transformers.models.auto import modeling_auto
 
 from .generation.test_utils import GenerationTesterMixin
 from .test_configuration_common import ConfigTester
-from .test_modeling_common import ModelTesterMixin, ids_tensor
+from .test_modeling_common import ModelTesterMixin, ids_tensor, random_attention_mask
 
 SOURCE = os.environ.get("ULMFIT_SOURCE", "package")
-PADDED = os.environ.get("ULMFIT_PADDED", "1") == "1"
+PADDED = os.environ.get("ULMFIT_PADDED", "1")
 TINY = dict(vocab_size=99, embedding_size=16, hidden_size=16, num_hidden_layers=2, bptt=5, max_len=10,
             pad_token_id=1, bos_token_id=2, eos_token_id=3)
 
@@ -58,9 +58,11 @@ class ULMFiTModelTester:
     def prepare_config_and_inputs(self):
         input_ids = ids_tensor([self.batch_size, self.seq_length], self.vocab_size)
         attention_mask = torch.ones_like(input_ids)
-        if PADDED:
+        if PADDED == "1":
             attention_mask[0, -2:] = 0  # right padding
             attention_mask[1, :3] = 0  # left padding
+        elif PADDED == "random":  # transformers' random_attention_mask: holes anywhere, the last token real
+            attention_mask = random_attention_mask([self.batch_size, self.seq_length])
         return self.get_config(), input_ids, attention_mask
 
     def prepare_config_and_inputs_for_common(self):

@@ -300,14 +300,12 @@ class PackedBatch:
     move a (batch, time, features) tensor in and out of that layout; every layer's input and output pass through
     them, so the tensors a caller gets back are the ones the next layer was computed from."""
 
-    def __init__(self, mask: torch.Tensor, with_segments: bool):
+    def __init__(self, mask: torch.Tensor):
         self.mask = mask
         self.to_front, self.back, lengths = _compact_index(mask)
         self.order = torch.argsort(lengths, descending=True, stable=True)
         self.unsort = torch.argsort(self.order)
-        # Without segments (while exporting, where lengths cannot be read) every row runs the full width: the
-        # outputs at real tokens are exact, but a padded row's returned state is the one after its padding.
-        self.segments = _segments(lengths[self.order].tolist()) if with_segments else None
+        self.segments = _segments(lengths[self.order].tolist())
 
     def pack(self, x: torch.Tensor) -> torch.Tensor:
         return _gather_time(x, self.to_front)[self.order]
@@ -391,15 +389,25 @@ class AWDLSTMStep(GradientCheckpointingLayer):
         self.weight_dropout = WeightDropout(config, "weight_dropout")
 
     def forward(self, rnn: nn.LSTM, x: torch.Tensor, h: torch.Tensor, c: torch.Tensor,
-                segments: list[tuple[int, int, int, int]] | None = None):
+                segments: list[tuple[int, int, int, int]] | None = None, step_mask: torch.Tensor | None = None):
         """The layer on `x` from state `(h, c)`; returns the output and the new `h` and `c`. `segments` (rows
         sorted by decreasing length) says where rows end: one dense call per stretch of time in which the same rows
-        are still running (dense oneDNN LSTM calls are several times faster than packed sequences on CPU)."""
+        are still running (dense oneDNN LSTM calls are several times faster than packed sequences on CPU).
+        `step_mask` (batch, time) instead runs one step per position, the state moving only at real tokens: the
+        exact graph for `torch.export`, which cannot read row lengths."""
         if torch.is_autocast_enabled(x.device.type):
             # Autocast casts the input and weights but not the state; oneDNN's LSTM refuses mixed precision.
             dtype = torch.get_autocast_dtype(x.device.type)
             x, h, c = x.to(dtype), h.to(dtype), c.to(dtype)
         call = self.weight_dropout(rnn)  # one dropped matrix for this forward, shared by all segments
+        if step_mask is not None:
+            outputs = []
+            for t in range(x.shape[1]):
+                out, (h_next, c_next) = call(x[:, t : t + 1], (h, c))
+                real = step_mask[:, t]
+                h, c = (torch.where(real[None, :, None], new, old) for new, old in ((h_next, h), (c_next, c)))
+                outputs.append(out * real[:, None, None].to(out.dtype))
+            return torch.cat(outputs, 1), h, c
         if segments is None:
             out, (h, c) = call(x, (h, c))
             return out, h, c
@@ -449,17 +457,19 @@ class ULMFiTModel(ULMFiTPreTrainedModel):
         """Word vectors of `input_ids` after embedding dropout (no input checks)."""
         return self.embed_dropout(self.embeddings, input_ids)
 
-    def run_layers(self, x: torch.Tensor, state: LSTMState, segments=None, packed: PackedBatch | None = None):
+    def run_layers(self, x: torch.Tensor, state: LSTMState, segments=None, packed: PackedBatch | None = None,
+                   step_mask: torch.Tensor | None = None):
         """Input dropout, the LSTM stack and the dropouts between layers, on embeddings `x` (no input checks).
         Returns the raw outputs (input first), the outputs as fed onwards, and the new state. `segments` says where
         rows of an aligned, longest-first batch end; `packed` instead takes a padded batch in and out of that
-        layout around each layer (and holds its segments), with `state` in the batch's own row order."""
+        layout around each layer (and holds its segments), with `state` in the batch's own row order; `step_mask`
+        reads a padded batch as it is, one step per position (`AWDLSTMStep`)."""
         x = self.input_dropout(x)
         if packed is not None:
             state, segments = state.select(packed.order), packed.segments
         raw_outputs, dropped_outputs, new_state = [x], [], []
         for layer, (rnn, step) in enumerate(zip(self.rnns, self.steps, strict=True)):
-            x, h, c = step(rnn, packed.pack(x) if packed is not None else x, *state[layer], segments)
+            x, h, c = step(rnn, packed.pack(x) if packed is not None else x, *state[layer], segments, step_mask)
             new_state.append((h, c))
             if packed is not None:
                 x = packed.unpack(x)
@@ -489,8 +499,8 @@ class ULMFiTModel(ULMFiTPreTrainedModel):
             state: the LSTMs read each row's real tokens in order, each row's returned state is the one after its
             last real token, and the outputs at padded positions are zero. With a `state`, the mask may also cover
             the tokens read before (transformers' convention for cached calls): its last `sequence_length` columns
-            are used. In a graph made by `torch.export` the outputs are the same, but a padded row's returned state
-            is the one after its padding (the lengths cannot be read while exporting).
+            are used. A graph made by `torch.export` with a mask steps through the positions one at a time (it
+            cannot read row lengths): exact, with the sequence length fixed when the graph is made.
         state ([`LSTMState`] or a tuple of `(h, c)` pairs, *optional*):
             The state to start from (as returned by a previous call); zeros when omitted.
         inputs_embeds (`torch.FloatTensor` of shape `(batch_size, sequence_length, embedding_size)`, *optional*):
@@ -524,9 +534,12 @@ class ULMFiTModel(ULMFiTPreTrainedModel):
                 f"state must hold one (h, c) pair per layer ({len(self.rnns)}) for batch size {batch_size}; got "
                 f"{len(state)} pairs for batch size {state[0][0].shape[1] if len(state) else 'n/a'}."
             )
-        # With padding, the LSTMs read each row's real tokens only, longest row first (see `AWDLSTMStep`).
-        packed = None if all_real else PackedBatch(attention_mask.bool(), with_segments=checking)
-        raw_outputs, dropped_outputs, new_state = self.run_layers(x, LSTMState(state), packed=packed)
+        # With padding, the LSTMs read each row's real tokens only, longest row first (see `AWDLSTMStep`); an
+        # exported graph cannot read the lengths that takes, and steps through the positions instead.
+        packed = PackedBatch(attention_mask.bool()) if checking and not all_real else None
+        step_mask = attention_mask.bool() if not checking and not all_real else None
+        raw_outputs, dropped_outputs, new_state = self.run_layers(x, LSTMState(state), packed=packed,
+                                                                  step_mask=step_mask)
         output = ULMFiTModelOutput(
             last_hidden_state=raw_outputs[-1],
             state=new_state,

@@ -240,9 +240,12 @@ def test_the_state_is_a_pytree_node():
 
 
 @pytest.mark.parametrize("model_class", ALL_MODEL_CLASSES)
-def test_torch_export_matches_eager(model_class):
+@pytest.mark.parametrize("padded", [False, True])
+def test_torch_export_matches_eager(model_class, padded):
+    """Outputs and the returned state, also for padded rows (the exported graph steps through the positions)."""
     model = tester.model(model_class)
-    kwargs = dict(input_ids=tester.input_ids(), attention_mask=torch.ones(4, tester.seq_length, dtype=torch.long))
+    mask = tester.attention_mask() if padded else torch.ones(4, tester.seq_length, dtype=torch.long)
+    kwargs = dict(input_ids=tester.input_ids(), attention_mask=mask)
     program = torch.export.export(model, args=(), kwargs=kwargs, strict=False)
     with torch.no_grad():
         expected, exported = flat(model(**kwargs).to_tuple()), flat(program.module()(**kwargs).to_tuple())
