@@ -100,3 +100,9 @@ def test_inference_does_not_import_the_training_stack():
     loaded, trainer_on_use = result.stdout.strip().splitlines()[-2:]
     assert loaded == "loaded: []"
     assert trainer_on_use == "True"
+
+
+def test_the_lazy_names_are_public_names_of_the_training_room():
+    import hf_ulmfit.training
+
+    assert set(hf_ulmfit._TRAINING_NAMES) <= set(hf_ulmfit.training.__all__)

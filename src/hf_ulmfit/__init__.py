@@ -24,7 +24,6 @@ Rooms, bottom to top (a room imports only the ones below it; docs/architecture.m
 """
 
 import importlib
-from typing import TYPE_CHECKING
 
 from transformers import (
     AutoConfig,
@@ -75,34 +74,6 @@ _TRAINING_NAMES = (
     "transfer_vocab",
 )
 
-if TYPE_CHECKING:
-    from .training import (  # noqa: F401
-        ClassifierCollator,
-        GradualUnfreezingCallback,
-        LMStreamDataset,
-        LRFinderResult,
-        SortedSampler,
-        SortishSampler,
-        TokenStore,
-        ULMFiTScheduler,
-        ULMFiTTrainer,
-        ULMFiTTrainingArguments,
-        classification_metrics,
-        compute_lm_metrics,
-        discriminative_param_groups,
-        find_lr,
-        freeze_to,
-        one_cycle_momentum,
-        one_cycle_multiplier,
-        preprocess_lm_logits,
-        stlr_multiplier,
-        tokenize_documents,
-        train_subword_tokenizer,
-        train_tokenizer,
-        transfer_vocab,
-    )
-
-
 def __getattr__(name: str):
     if name in _TRAINING_NAMES:
         value = getattr(importlib.import_module(".training", __name__), name)
@@ -137,27 +108,5 @@ __all__ = [
     "ULMFiTCausalLMOutput",
     "ULMFiTSequenceClassifierOutput",
     "LSTMState",
-    "ULMFiTTrainer",
-    "ULMFiTTrainingArguments",
-    "ULMFiTScheduler",
-    "GradualUnfreezingCallback",
-    "LMStreamDataset",
-    "TokenStore",
-    "SortishSampler",
-    "SortedSampler",
-    "ClassifierCollator",
-    "LRFinderResult",
-    "classification_metrics",
-    "compute_lm_metrics",
-    "discriminative_param_groups",
-    "find_lr",
-    "freeze_to",
-    "one_cycle_momentum",
-    "one_cycle_multiplier",
-    "preprocess_lm_logits",
-    "stlr_multiplier",
-    "tokenize_documents",
-    "train_subword_tokenizer",
-    "train_tokenizer",
-    "transfer_vocab",
+    *_TRAINING_NAMES,
 ]
