@@ -87,22 +87,39 @@ def test_hidden_states_from_every_head(model_class):
 
 
 def test_the_classifier_hidden_states_are_the_encoders():
-    """In eval mode the carried state makes BPT3C's chunks invisible: the classifier's layer outputs, put together
-    from its chunks, equal the encoder's own."""
+    """In eval mode the carried state makes BPT3C's chunks invisible: the classifier's layer outputs, read layer by
+    layer over its chunks, equal the encoder's own, and the logits those read chunk by chunk."""
     clas = tester.model(ULMFiTForSequenceClassification)
     x, mask = tester.input_ids(), tester.attention_mask()
     with torch.no_grad():
-        from_chunks = clas(x, attention_mask=mask, output_hidden_states=True).hidden_states
+        out = clas(x, attention_mask=mask, output_hidden_states=True)
+        from_chunks = out.hidden_states
         whole = clas.ulmfit(x, attention_mask=mask, output_hidden_states=True).hidden_states
+        torch.testing.assert_close(out.logits, clas(x, attention_mask=mask).logits)
     real = mask.bool()
     for a, b in zip(from_chunks, whole, strict=True):
         torch.testing.assert_close(a[real], b[real])
         assert (a[~real] == 0).all()
 
 
-@pytest.mark.parametrize("model_class", [ULMFiTModel, ULMFiTForCausalLM])
+def test_reading_layer_by_layer_trains_the_same_classifier():
+    """Without dropout the two orders of BPT3C (chunk by chunk, layer by layer for hidden states) give the same loss
+    and gradients in training mode, truncated back-propagation included."""
+    grads = []
+    for hidden in (False, True):
+        model = tester.model(ULMFiTForSequenceClassification, bptt=3, drop_mult=0.0).train()
+        torch.manual_seed(4)
+        out = model(tester.input_ids(), attention_mask=tester.attention_mask(), labels=tester.labels(type(model)),
+                    output_hidden_states=hidden)
+        out.loss.backward()
+        grads.append({"loss": out.loss.detach(), **{n: p.grad for n, p in model.named_parameters()}})
+    for name in grads[0]:  # the same sums in another order: equal to float32 rounding
+        torch.testing.assert_close(grads[0][name], grads[1][name], rtol=1e-4, atol=1e-4, msg=name)
+
+
+@pytest.mark.parametrize("model_class", ALL_MODEL_CLASSES)
 def test_hidden_states_are_on_the_path_of_the_output(model_class):
-    model = tester.model(model_class).train()
+    model = tester.model(model_class, bptt=3).train()  # several chunks per document for the classifier
     out = model(tester.input_ids(), attention_mask=tester.attention_mask(), output_hidden_states=True)
     for h in out.hidden_states:
         h.retain_grad()

@@ -783,10 +783,9 @@ class ULMFiTForSequenceClassification(ULMFiTPreTrainedModel):
         config = classifier_config(config if config is not None else saved, saved, overrides)
         return super().from_pretrained(pretrained_model_name_or_path, *model_args, config=config, **kwargs)
 
-    def _encode(self, input_ids: torch.Tensor, lengths: torch.Tensor, embeds: torch.Tensor | None = None,
-                keep_hidden: bool = False) -> tuple[torch.Tensor, list[torch.Tensor] | None]:
-        """BPT3C over documents aligned at position 0; returns the pooled features (B, 3 * embedding_size) and, with
-        `keep_hidden`, each layer's outputs (B, T, F) put together from the chunks (zero after a row's end).
+    def _encode(self, input_ids: torch.Tensor, lengths: torch.Tensor, embeds: torch.Tensor | None = None
+                ) -> torch.Tensor:
+        """BPT3C over documents aligned at position 0; returns the pooled features (B, 3 * embedding_size).
         `embeds` (B, T, E), when given, replaces the embedding of `input_ids` (which then only carry the shape)."""
         config, bptt = self.config, self.config.bptt
         # Longest documents first: the rows still being read are then always a prefix of the batch, so finished
@@ -798,7 +797,6 @@ class ULMFiTForSequenceClassification(ULMFiTPreTrainedModel):
         pool = ConcatPool(lengths, bptt, config.max_len, config.embedding_size, encoder.embeddings.weight)
         host_lengths, host_keep_from = torch.stack([lengths, pool.keep_from]).tolist()
         state = encoder.zero_state(len(host_lengths))
-        chunks = [[] for _ in range(len(encoder.rnns) + 1)] if keep_hidden else None
         for i in range(0, host_lengths[0], bptt):
             active = sum(n > i for n in host_lengths)
             state = state.select(slice(0, active))
@@ -814,18 +812,54 @@ class ULMFiTForSequenceClassification(ULMFiTPreTrainedModel):
                 state = state.detach()
             if any(k < i + width for k in host_keep_from[:active]):  # some row pools part of this chunk
                 pool.update(raw[-1], i)
-            if keep_hidden:
-                for layer, out in zip(chunks, raw, strict=True):
-                    layer.append(F.pad(out, (0, 0, 0, 0, 0, len(host_lengths) - active)))
-        unsort = torch.argsort(order)
-        hidden = None
-        if keep_hidden:
-            width = input_ids.shape[1] - host_lengths[0]
-            hidden = [F.pad(torch.cat(layer, 1), (0, 0, 0, width))[unsort] for layer in chunks]
-        return pool.result()[unsort], hidden
+        return pool.result()[torch.argsort(order)]
+
+    def _encode_layer_by_layer(self, input_ids: torch.Tensor, mask: torch.Tensor,
+                               embeds: torch.Tensor | None = None) -> tuple[torch.Tensor, list[torch.Tensor]]:
+        """`_encode` for `output_hidden_states`, one layer at a time: each layer reads all its chunks (the same
+        chunks, fresh dropout masks per chunk, truncated BPTT in training) before the next starts, and its output
+        is put back in the input's own layout before the next layer and the pooling read it, so the hidden states
+        returned are the tensors the output is computed from. Returns the pooled features and the hidden states."""
+        encoder, config, bptt = self.ulmfit, self.config, self.config.bptt
+        packed = PackedBatch(mask)  # rows aligned at position 0, longest first
+        lengths = mask.sum(1)[packed.order]
+        host_lengths = lengths.tolist()
+        rows, width = input_ids.shape
+        spans = [(i, min(host_lengths[0] - i, bptt), sum(n > i for n in host_lengths))
+                 for i in range(0, host_lengths[0], bptt)]
+
+        def by_chunk(function, x: torch.Tensor) -> torch.Tensor:
+            """`function` on each chunk of the rows still running, put together (zeros elsewhere)."""
+            pieces = [F.pad(function(x[:active, i : i + w]), (0, 0, 0, 0, 0, rows - active)) for i, w, active in spans]
+            return F.pad(torch.cat(pieces, 1), (0, 0, 0, width - host_lengths[0]))
+
+        if embeds is None:
+            ids = input_ids.gather(1, packed.to_front)[packed.order]
+            x = by_chunk(lambda chunk: encoder.input_dropout(encoder.embed(chunk[..., 0])), ids[..., None])
+        else:
+            x = by_chunk(encoder.input_dropout, packed.pack(embeds))
+        hidden = [packed.unpack(x)]
+        for layer, (rnn, step) in enumerate(zip(encoder.rnns, encoder.steps, strict=True)):
+            x = packed.pack(hidden[-1])
+            if layer:
+                x = by_chunk(encoder.hidden_dropout, x)
+            h, c = encoder.zero_state(rows)[layer]
+            outputs = []
+            for i, w, active in spans:
+                ends = [min(n - i, w) for n in host_lengths[:active]]
+                out, h, c = step(rnn, x[:active, i : i + w], h[:, :active], c[:, :active],
+                                 _segments(ends) if ends[-1] < w else None)
+                if self.training:  # truncated BPTT, as in `_encode`
+                    h, c = h.detach(), c.detach()
+                outputs.append(F.pad(out, (0, 0, 0, 0, 0, rows - active)))
+            hidden.append(packed.unpack(F.pad(torch.cat(outputs, 1), (0, 0, 0, width - host_lengths[0]))))
+        pool = ConcatPool(lengths, bptt, config.max_len, config.embedding_size, hidden[-1])
+        pool.update(packed.pack(hidden[-1]), 0)
+        return pool.result()[packed.unsort], hidden
 
     def _encode_in_one_pass(self, input_ids: torch.Tensor, lengths: torch.Tensor, embeds=None,
                             keep_hidden: bool = False) -> tuple[torch.Tensor, list[torch.Tensor] | None]:
+        # With `keep_hidden`, also each layer's outputs (aligned at position 0).
         """`_encode` in eval mode (where the carried state makes chunks invisible), read in one pass without host
         syncs or data-dependent loops: the graph that ONNX export and `torch.export` trace."""
         encoder, config = self.ulmfit, self.config
@@ -855,8 +889,9 @@ class ULMFiTForSequenceClassification(ULMFiTPreTrainedModel):
             `(batch_size, num_labels)` (multi-label), or floats of shape `(batch_size,)`/`(batch_size, num_labels)`
             (regression), following `config.problem_type` as transformers defines it.
         output_hidden_states (`bool`, *optional*):
-            Also return each layer's outputs over the whole document, as in [`ULMFiTModel`]: put together from the
-            `bptt`-token chunks the encoder reads (the pooled features are computed from the chunks themselves).
+            Also return each layer's outputs over the whole document, as in [`ULMFiTModel`]. The encoder then reads
+            one layer at a time (all its chunks, then the next layer), so that the returned tensors are the ones the
+            output is computed from: the same model and results, with dropout masks drawn in another order.
         inputs_embeds (`torch.FloatTensor` of shape `(batch_size, sequence_length, embedding_size)`, *optional*):
             Word vectors to read instead of embedding `input_ids` (embedding dropout is then skipped), e.g. for
             gradients with respect to them; in eval mode the gradients cross the chunk boundaries.
@@ -880,18 +915,23 @@ class ULMFiTForSequenceClassification(ULMFiTPreTrainedModel):
         if checking:  # a traced or exported graph cannot raise; the checks run when it is compared
             all_real = _check_values(input_ids, attention_mask, self.config.vocab_size)
         mask = None if all_real else attention_mask.bool()
-        if mask is None:
-            lengths = torch.full((input_ids.shape[0],), input_ids.shape[1], device=input_ids.device)
+        hidden = None
+        if output_hidden_states and checking:
+            full = torch.ones_like(input_ids, dtype=torch.bool) if mask is None else mask
+            pooled, hidden = self._encode_layer_by_layer(input_ids, full, inputs_embeds)
         else:
-            if inputs_embeds is not None:
-                inputs_embeds = _gather_time(inputs_embeds, _compact_index(mask)[0])
-            input_ids, lengths = align_documents(input_ids, mask, self.config.pad_token_id)
-        # Export: one branch-free pass, equal in eval mode to reading the chunks.
-        encode = self._encode if checking else self._encode_in_one_pass
-        pooled, hidden = encode(input_ids, lengths, inputs_embeds, keep_hidden=output_hidden_states)
-        if hidden is not None and mask is not None:  # back to the positions of the input
-            back = _compact_index(mask)[1]
-            hidden = [_restore_time(h, back, mask) for h in hidden]
+            if mask is None:
+                lengths = torch.full((input_ids.shape[0],), input_ids.shape[1], device=input_ids.device)
+            else:
+                if inputs_embeds is not None:
+                    inputs_embeds = _gather_time(inputs_embeds, _compact_index(mask)[0])
+                input_ids, lengths = align_documents(input_ids, mask, self.config.pad_token_id)
+            if checking:
+                pooled = self._encode(input_ids, lengths, inputs_embeds)
+            else:  # export: one branch-free pass, equal in eval mode to reading the chunks
+                pooled, hidden = self._encode_in_one_pass(input_ids, lengths, inputs_embeds, output_hidden_states)
+                if hidden is not None and mask is not None:  # back to the positions of the input
+                    hidden = [_restore_time(h, _compact_index(mask)[1], mask) for h in hidden]
         logits = self.classifier(pooled)
 
         loss = self._loss(logits, labels) if labels is not None else None
