@@ -15,6 +15,8 @@ result loads with `pipeline("text-classification", model=OUTPUT_DIR, trust_remot
 from transformers import set_seed
 
 from hf_ulmfit import ULMFiTForSequenceClassification, ULMFiTTrainingArguments
+from hf_ulmfit.cli import run_script
+from hf_ulmfit.recipe.output_lock import holds_output_lock
 from hf_ulmfit.recipe.stages import (
     ClassifierTrainingArguments,
     DataArguments,
@@ -35,6 +37,7 @@ from hf_ulmfit.recipe.stages import (
 from hf_ulmfit.recipe.text_sources import label_names
 
 
+@holds_output_lock  # one run per output folder (docs/errors.md)
 def train_classifier(model_args: ModelArguments, data_args: DataArguments,
                      training_args: ULMFiTTrainingArguments) -> dict[str, float]:
     """A classifier on the stage-2 encoder, or from random weights without `model_name_or_path`."""
@@ -67,4 +70,4 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
 
 
 if __name__ == "__main__":
-    main()
+    run_script(main)

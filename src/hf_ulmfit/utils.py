@@ -27,8 +27,9 @@ from pathlib import Path
 @contextmanager
 def atomic_path(path: str | os.PathLike, folder: bool = False) -> Iterator[Path]:
     """A temporary sibling of `path` (a file, or a folder with `folder=True`) to write into; when the block ends
-    without an error it replaces `path`, so a reader never sees a half-written file or folder. On an error it is
-    removed and `path` is left as it was."""
+    without an error it is flushed to disk and replaces `path`, so a reader never sees a half-written file or
+    folder. On an error it is removed and `path` is left as it was. A folder that already exists is moved aside,
+    not deleted, until the new one is in its place (it is back where it was if that rename fails)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     if folder:
@@ -42,14 +43,65 @@ def atomic_path(path: str | os.PathLike, folder: bool = False) -> Iterator[Path]
     tmp.chmod((0o777 if folder else 0o666) & ~umask)  # mkdtemp's / mkstemp's private mode would outlive the rename
     try:
         yield tmp
+        fsync_tree(tmp)
         if folder and path.exists():
-            shutil.rmtree(path)
-        os.replace(tmp, path)
+            replace_folder(tmp, path)
+        else:
+            os.replace(tmp, path)
+        fsync_tree(path.parent, recurse=False)
     finally:
         if tmp.is_dir():
             shutil.rmtree(tmp, ignore_errors=True)
         else:
             tmp.unlink(missing_ok=True)
+
+
+def replace_folder(new: Path, path: Path) -> None:
+    """Put folder `new` where folder `path` is; the old folder is removed only once the new one is in place."""
+    aside = Path(tempfile.mkdtemp(prefix=f".{path.name}.old.", dir=path.parent))
+    aside.rmdir()
+    os.replace(path, aside)
+    try:
+        os.replace(new, path)
+    except OSError:
+        os.replace(aside, path)
+        raise
+    shutil.rmtree(aside, ignore_errors=True)
+
+
+class SaveError(OSError):
+    """A model or checkpoint could not be saved where asked; the message says why, and what is safe."""
+
+
+def failure_cause(error: BaseException, folder: str | os.PathLike) -> str:
+    """One line for why a save into `folder` failed, with the space left there (torch's writer says only
+    'enforce fail at inline_container.cc' when the disk is full)."""
+    text = (str(error).strip().splitlines() or [""])[0]
+    cause = f"{type(error).__name__}: {text}" if text else type(error).__name__
+    try:
+        free = shutil.disk_usage(folder).free
+    except OSError:
+        return cause
+    return f"{cause}; {free / 2**20:.1f} MB free there"
+
+
+def fsync_tree(path: str | os.PathLike, recurse: bool = True) -> None:
+    """Flush a file, or a folder's entries (and, with `recurse`, everything in it) to disk: a rename that makes a
+    folder visible is worth nothing after a power cut if its files were still only in the page cache."""
+    path = Path(path)
+    if recurse and path.is_dir():
+        for child in path.iterdir():
+            fsync_tree(child)
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:  # a folder some systems do not let one open: its entries are flushed with the files
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass  # a file system without fsync on folders (some network ones): nothing more can be done
+    finally:
+        os.close(fd)
 
 
 def file_sha256(path: str | os.PathLike) -> str:
@@ -118,5 +170,5 @@ def cpu_description(cpuinfo: str | None = None) -> str:
     return name + (f" ({', '.join(bf16)})" if bf16 else "")
 
 
-__all__ = ["file_sha256", "BF16_FLAGS", "atomic_path", "check_saved_folder", "cpu_description", "cpu_flags", "cpu_has_native_bf16",
+__all__ = ["file_sha256", "BF16_FLAGS", "SaveError", "atomic_path", "failure_cause", "fsync_tree", "replace_folder", "check_saved_folder", "cpu_description", "cpu_flags", "cpu_has_native_bf16",
            "is_classifier"]

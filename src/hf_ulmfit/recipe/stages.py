@@ -40,7 +40,16 @@ from ..training.token_store import TokenStore
 from ..training.trainer import ULMFiTTrainer
 from ..training.training_args import ULMFiTTrainingArguments
 from ..training.vocabulary import train_subword_tokenizer, train_tokenizer
-from ..utils import check_saved_folder
+from ..utils import SaveError, check_saved_folder
+from .saving import (
+    check_free_space,
+    check_writable,
+    commit_folder,
+    new_staging,
+    redirected_output,
+    rescue,
+    write_results,
+)
 from .text_sources import encode_labels, load_texts
 
 logger = logging.getLogger(__name__)
@@ -72,7 +81,7 @@ class ModelArguments:
     lr_find: bool = field(default=False, metadata={"help": "Run the LR finder first and save lr_find.png."})
     overwrite_output_dir: bool = field(
         default=False,
-        metadata={"help": "Replace a model already in output_dir: its files are removed first (docs/errors.md)."},
+        metadata={"help": "Replace a model already in output_dir, once the new one is saved (docs/errors.md)."},
     )
 
 
@@ -230,29 +239,15 @@ def _limit(data: Dataset, n: int | None, seed: int) -> Dataset:
     return data if n is None or n >= len(data) else data.shuffle(seed=seed).select(range(n))
 
 
-# What a stage writes into output_dir: overwriting removes these first, so the folder holds exactly the new model.
-MODEL_FILES = (
-    "config.json", "generation_config.json", "model.safetensors", "model.safetensors.index.json", "model-*.safetensors",
-    "pytorch_model*.bin", "tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "*_ulmfit.py",
-    "README.md", "training_args.bin", "training_args.json", "training_curves.png", "lr_find.png",
-    "eval_results.json", "train_results.json", "all_results.json", "trainer_state.json",
-)  # fmt: skip
-
-
 def check_output_dir(training_args: ULMFiTTrainingArguments, overwrite: bool) -> Path:
-    """Refuse to write over a saved model unless asked to; when asked, remove the old model's files (and its
-    checkpoint-* folders unless resuming from one), keeping any other file."""
+    """Refuse to write over a saved model unless asked to, and a folder the run could not save into. The old model
+    stays as it is until the new one replaces it at the very end (`saving.commit_folder`): a run that fails keeps
+    it."""
     out = Path(training_args.output_dir)
     if (out / "config.json").is_file() and not overwrite:
         raise ValueError(f"{out} already holds a saved model; pass --overwrite_output_dir to replace it.")
-    if overwrite and out.is_dir():
-        for pattern in MODEL_FILES:
-            for path in out.glob(pattern):
-                path.unlink()
-        if not training_args.resume_from_checkpoint:
-            for path in out.glob("checkpoint-*"):
-                shutil.rmtree(path)
     out.mkdir(parents=True, exist_ok=True)
+    check_writable(out)
     return out
 
 
@@ -357,24 +352,45 @@ def classifier_trainer(model, tokenizer, training_args, train: Dataset, valid: D
 def train_evaluate_save(trainer: ULMFiTTrainer, model_args: ModelArguments, data_args: DataArguments,
                         out: Path) -> dict[str, float]:
     """LR finder (optional), training (resumed from `--resume_from_checkpoint` when given), evaluation, then model,
-    tokenizer, card and metrics into `out` (and the Hub with `push_to_hub`); the plots can fail without costing
-    the trained model."""
-    if model_args.lr_find:
-        result = find_lr(trainer, plot_path=str(out / "lr_find.png"))
-        logger.info(f"LR finder: valley {result.valley:.2e}, steepest {result.steepest:.2e} (lr_find.png)")
-    trainer.train(resume_from_checkpoint=trainer.args.resume_from_checkpoint)
-    metrics = trainer.evaluate()
-    trainer.log_metrics("eval", metrics)
-    trainer.save_metrics("eval", metrics, combined=False)
-    card = {"finetuned_from": model_args.model_name_or_path, "dataset": data_names(data_args)}
-    if trainer.args.push_to_hub:
-        plot_training_curves(trainer, out)  # first, to be uploaded with the model; a failure costs only the plot
-        trainer.push_to_hub(**card)  # saves model, tokenizer and card, then uploads output_dir
-    else:
-        trainer.save_model(str(out))
-        trainer.create_model_card(**card)
-        plot_training_curves(trainer, out)
+    tokenizer, card, plots and metrics staged and moved into `out` together (`saving`), and uploaded with
+    `push_to_hub`. The plots can fail without costing the model; a failed save (or checkpoint) saves the trained
+    weights elsewhere and says where."""
+    check_free_space(out, trainer.model, trainer.args)
+    staging = new_staging(out)
+    try:
+        if model_args.lr_find:
+            result = find_lr(trainer, plot_path=str(staging / "lr_find.png"))
+            logger.info(f"LR finder: valley {result.valley:.2e}, steepest {result.steepest:.2e} (lr_find.png)")
+        try:
+            trainer.train(resume_from_checkpoint=trainer.args.resume_from_checkpoint)
+        except SaveError as err:  # a checkpoint could not be written: the weights trained so far are kept
+            raise rescue(trainer, out, err) from err
+        try:
+            metrics = trainer.evaluate()
+            trainer.log_metrics("eval", metrics)
+            save_stage_folder(trainer, staging, metrics, model_args, data_args)
+            if trainer.args.should_save:
+                replacing = model_args.overwrite_output_dir and not trainer.args.resume_from_checkpoint
+                commit_folder(staging, out, trainer.checkpoints_written if replacing else None)
+        except Exception as err:  # the model is trained: whatever failed, it is not lost
+            raise rescue(trainer, out, err) from err
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
     return metrics
+
+
+def save_stage_folder(trainer: ULMFiTTrainer, staging: Path, metrics: dict[str, float], model_args: ModelArguments,
+                      data_args: DataArguments) -> None:
+    """Metrics, plots, model, tokenizer and card into `staging` (and the Hub, which gets exactly that folder)."""
+    card = {"finetuned_from": model_args.model_name_or_path, "dataset": data_names(data_args)}
+    write_results(staging, metrics)
+    plot_training_curves(trainer, staging)
+    with redirected_output(trainer, staging):
+        if trainer.args.push_to_hub:
+            trainer.push_to_hub(model_name=trainer.hub_model_id.split("/")[-1], **card)  # saves, then uploads
+        else:
+            trainer.save_model()
+            trainer.create_model_card(**card)
 
 
 def plot_training_curves(trainer: ULMFiTTrainer, out: Path) -> None:
