@@ -57,6 +57,7 @@ from pathlib import Path
 
 import torch
 
+from ..cli import run_script
 from ..model_card import write_model_card
 from ..models.ulmfit.configuration_ulmfit import ULMFiTConfig
 from ..models.ulmfit.modeling_ulmfit import ULMFiTForCausalLM, ULMFiTForSequenceClassification
@@ -399,6 +400,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--max-len", type=int, help="classifier pooling span (default 1440; 1400 for fastai 1)")
     parser.add_argument("--num-labels", type=int, help="check the classifier's number of labels")
     parser.add_argument("--drop-mult", type=float, help="dropout multiplier (default 0.5)")
+    parser.add_argument("--debug", action="store_true", help="show the traceback of an error")
     args = parser.parse_args(argv)
     overrides = {
         k: v for k, v in dict(bptt=args.bptt, max_len=args.max_len, drop_mult=args.drop_mult).items() if v is not None
@@ -420,4 +422,4 @@ def main(argv: list[str] | None = None) -> None:
 
 
 if __name__ == "__main__":
-    main()
+    run_script(main)

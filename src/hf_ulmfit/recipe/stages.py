@@ -34,7 +34,7 @@ from transformers.utils import logging as hf_logging
 from ..models.ulmfit import ULMFiTConfig, ULMFiTForCausalLM, ULMFiTTokenizerFast
 from ..training.documents import tokenize_documents
 from ..training.lr_finder import find_lr
-from ..training.metrics import classification_metrics, compute_lm_metrics, preprocess_lm_logits
+from ..training.metrics import classification_metrics, compute_lm_metrics, preprocess_lm_logits, regression_metrics
 from ..training.plots import save_training_curves
 from ..training.token_store import TokenStore
 from ..training.trainer import ULMFiTTrainer
@@ -50,7 +50,7 @@ from .saving import (
     rescue,
     write_results,
 )
-from .text_sources import encode_labels, load_texts
+from .text_sources import encode_labels, judge_labels, label_names, load_texts
 
 logger = logging.getLogger(__name__)
 
@@ -77,6 +77,12 @@ class ModelArguments:
     )
     keep_vocab: bool = field(
         default=False, metadata={"help": "Stage 2: keep the pretrained vocabulary instead of the target corpus's."}
+    )
+    problem_type: str = field(
+        default="single_label_classification",
+        metadata={"help": "Stage 3: single_label_classification (a class per text), or regression (a number per "
+                  "text: one output, MSE loss, MSE / MAE / Pearson metrics).",
+                  "choices": ["single_label_classification", "regression"]},
     )
     lr_find: bool = field(default=False, metadata={"help": "Run the LR finder first and save lr_find.png."})
     overwrite_output_dir: bool = field(
@@ -253,13 +259,13 @@ def check_output_dir(training_args: ULMFiTTrainingArguments, overwrite: bool) ->
 
 def load_pretrained_lm(path: str) -> tuple[ULMFiTForCausalLM, ULMFiTTokenizerFast]:
     """The language model and tokenizer of a previous stage, with a clear error for anything else."""
+    check_saved_folder(path)
     try:
         config = AutoConfig.from_pretrained(path)
     except (OSError, ValueError) as error:
         raise ValueError(f"{path} is not a saved model folder or Hub model: {error}") from error
     if config.model_type != ULMFiTConfig.model_type:
         raise ValueError(f"{path} holds a {config.model_type!r} model, not a ULMFiT model.")
-    check_saved_folder(path)
     return ULMFiTForCausalLM.from_pretrained(path), AutoTokenizer.from_pretrained(path)
 
 
@@ -304,12 +310,21 @@ def check_direction(config: ULMFiTConfig, data_args: DataArguments) -> None:
         )
 
 
+def task_labels(train: Dataset, model_args: ModelArguments, data_args: DataArguments) -> list[str]:
+    """The classes of the training data in id order (`[label_column]`, one output, for a regression), once
+    `judge_labels` has found that they can make the model asked for."""
+    regression = model_args.problem_type == "regression"
+    judge_labels(train, data_args.label_column, data_args.train_files or [data_args.dataset_name], regression)
+    return [data_args.label_column] if regression else label_names(train, data_args.label_column)
+
+
 def classifier_fields(model_args: ModelArguments, training_args: ULMFiTTrainingArguments,
                       labels: list[str]) -> dict:
-    """The configuration fields of a classifier for `labels`: head sizes, dropouts, pooling span, chunk length."""
+    """The configuration fields of a classifier for `labels` (or of a regression, `model_args.problem_type`):
+    head sizes, dropouts, pooling span, chunk length."""
     fields = dict(
         num_labels=len(labels), id2label=dict(enumerate(labels)), label2id={label: i for i, label in enumerate(labels)},
-        drop_mult=model_args.drop_mult, max_len=model_args.max_len,
+        problem_type=model_args.problem_type, drop_mult=model_args.drop_mult, max_len=model_args.max_len,
         classifier_hidden_sizes=model_args.classifier_hidden_sizes,
         classifier_dropouts=[0.1] * len(model_args.classifier_hidden_sizes),
     )  # fmt: skip
@@ -333,19 +348,19 @@ def lm_trainer(model, tokenizer, training_args, train: Dataset | TokenStore, val
 
 def classifier_trainer(model, tokenizer, training_args, train: Dataset, valid: Dataset,
                        data_args: DataArguments) -> ULMFiTTrainer:
-    """A trainer for a classifier on labelled texts, evaluated with accuracy and F1; labels the model does not know
-    are an error that names them."""
-    label2id = model.config.label2id
+    """A trainer for a classifier on labelled texts, evaluated with accuracy and F1 (a regression: MSE, MAE and
+    Pearson's r); labels the model does not know are an error that names them."""
+    label2id, regression = model.config.label2id, model.config.problem_type == "regression"
 
     def encode(data: Dataset, name: str) -> Dataset:
-        data = encode_labels(data, data_args.label_column, label2id, name)
+        data = encode_labels(data, data_args.label_column, label2id, name, regression)
         return data.map(lambda b: tokenizer(b[data_args.text_column]), batched=True,
                         remove_columns=[data_args.text_column])
 
     return ULMFiTTrainer(
         model=model, args=training_args, train_dataset=encode(train, "training"),
         eval_dataset=encode(valid, "evaluation"), processing_class=tokenizer,
-        compute_metrics=classification_metrics(("accuracy", "f1")),
+        compute_metrics=regression_metrics if regression else classification_metrics(("accuracy", "f1")),
     )  # fmt: skip
 
 
