@@ -17,7 +17,7 @@ def gold_ids(values: list, labels: list[str], test_file: str, label_column: str)
     """The column of each gold label among the models' labels; a label the models lack is an error naming its line."""
     unseen = next((str(v) for v in values if str(v) not in labels), None)
     if unseen is not None:
-        where = locate([test_file], label_column, lambda v: str(v) == unseen) or test_file
+        where, _ = locate([test_file], label_column, lambda v: str(v) == unseen) or (test_file, unseen)
         raise ValueError(f"{where}: {label_column!r} is {unseen!r}, which the models were not trained with (their "
                          f"labels: {labels}).")
     return [labels.index(str(value)) for value in values]

@@ -56,6 +56,11 @@ def json_record(line: str, number: int, where: str) -> dict:
     return record
 
 
+def kind_of(value) -> str:
+    """A label's type as far as ordering goes: 1 and 0.5 are both numbers, "1" is not."""
+    return "number" if isinstance(value, int | float) and not isinstance(value, bool) else type(value).__name__
+
+
 def check_text(record: dict, text_column: str | None, where: str) -> None:
     """A text must be a string (or null / missing: an empty row, left out with a warning)."""
     value = record.get(text_column) if text_column else None
@@ -63,11 +68,12 @@ def check_text(record: dict, text_column: str | None, where: str) -> None:
         raise ValueError(f"{where}: {text_column!r} must be a string, got {type(value).__name__} ({value!r:.40}).")
 
 
-def locate(paths, column: str, wanted) -> str | None:
-    """"FILE, line N" of the first JSON Lines record among `paths` whose `column` satisfies `wanted(value)` (None
-    when no local JSON Lines file has one): an error found in the loaded data can name its line."""
+def locate(paths, column: str, wanted) -> tuple[str, object] | None:
+    """("FILE, line N", value) of the first JSON Lines record among `paths` whose `column` satisfies
+    `wanted(value)` (None when no local JSON Lines file has one): an error found in the loaded data can name its
+    line."""
     for path in map(Path, paths):
-        if not path.is_file() or ".json" not in [s.lower() for s in path.suffixes]:
+        if not path.is_file() or not {".json", ".jsonl"} & {s.lower() for s in path.suffixes}:
             continue
         for number, line in text_lines(raw_lines(path), str(path)):
             try:
@@ -75,7 +81,7 @@ def locate(paths, column: str, wanted) -> str | None:
             except json.JSONDecodeError:
                 break  # one JSON document, not JSON Lines: no line to name
             if isinstance(record, dict) and wanted(record.get(column)):
-                return f"{path}, line {number}"
+                return f"{path}, line {number}", record[column]
     return None
 
 
@@ -112,11 +118,11 @@ def check_local_file(path: Path, keep_columns=(), text_column: str | None = None
                     raise ValueError(f"{path}, line {number}: {column!r} is null: every row needs one.")
                 missing.setdefault(column, number)  # an error if other rows have it (else: no such column)
                 continue
-            first = types.setdefault(column, (type(value), number))
-            if first[0] is not type(value):
+            first = types.setdefault(column, (kind_of(value), number))
+            if first[0] != kind_of(value):
                 raise ValueError(
-                    f"{path}, line {number}: {column!r} is {type(value).__name__} ({value!r}) but "
-                    f"{first[0].__name__} on line {first[1]}: use one type for every {column!r}."
+                    f"{path}, line {number}: {column!r} is {kind_of(value)} ({value!r}) but "
+                    f"{first[0]} on line {first[1]}: use one type for every {column!r}."
                 )
     if not seen:
         raise ValueError(f"{path} is empty: it holds no texts.")

@@ -130,13 +130,13 @@ def judge_labels(dataset: Dataset, label_column: str, sources: Sequence[str], re
     if regression:
         wrong = _first_not_number(values)
         if wrong is not None:
-            where = locate(sources, label_column, lambda v: v is not None and not _is_number(v)) or names
+            where, wrong = locate(sources, label_column, lambda v: v is not None and not _is_number(v)) or (names, wrong)
             raise ValueError(f"{where}: {label_column!r} is {wrong!r}, not a number: a regression "
                              "(--problem_type regression) needs a number for every text.")
         return
     fractional = next((v for v in values if _is_fractional(v)), None)
     if fractional is not None:
-        where = locate(sources, label_column, _is_fractional) or names
+        where, fractional = locate(sources, label_column, _is_fractional) or (names, fractional)
         raise ValueError(
             f"{where}: {label_column!r} is {fractional!r}: the labels look continuous ({len(set(values))} distinct "
             f"numbers in {len(values)} rows). Pass --problem_type regression to predict a number, or give classes."
