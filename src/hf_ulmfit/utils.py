@@ -74,10 +74,15 @@ class SaveError(OSError):
     """A model or checkpoint could not be saved where asked; the message says why, and what is safe."""
 
 
+def first_line(error: BaseException) -> str:
+    """An error's message up to its first line break: what a one-line report has room for."""
+    return (str(error).strip().splitlines() or [""])[0]
+
+
 def failure_cause(error: BaseException, folder: str | os.PathLike) -> str:
     """One line for why a save into `folder` failed, with the space left there (torch's writer says only
     'enforce fail at inline_container.cc' when the disk is full)."""
-    text = (str(error).strip().splitlines() or [""])[0]
+    text = first_line(error)
     cause = f"{type(error).__name__}: {text}" if text else type(error).__name__
     try:
         free = shutil.disk_usage(folder).free
@@ -127,11 +132,12 @@ def check_saved_folder(folder: str | os.PathLike, tokenizer: bool = True) -> Non
     tokenizer.json or weights (transformers reports a bare JSONDecodeError, or a safetensors header error
     without the path), weights whose sizes are not the config's, a tokenizer with another vocabulary size than
     the embedding. A Hub id is left to transformers."""
-    folder = Path(folder)
+    name, folder = os.fspath(folder), Path(folder)
     if not folder.is_dir():
-        name = str(folder)
-        if folder.exists() or folder.is_absolute() or name.startswith((".", "~")) or name.count("/") > 1:
-            raise ValueError(f"{folder}: no such model folder.")
+        # not a Hub id ("name" or "owner/name"): a path, or a name inside a local folder ("runs/missing")
+        local = folder.exists() or folder.is_absolute() or name.startswith((".", "~")) or name.count("/") > 1
+        if local or (name.count("/") == 1 and folder.parent.is_dir()):
+            raise ValueError(f"{name}: no such model folder.")
         return  # a Hub name: transformers downloads and checks it
     if not (folder / "config.json").is_file():
         raise ValueError(f"{folder} has no config.json: it is not a saved model folder.")
@@ -237,5 +243,5 @@ def cpu_description(cpuinfo: str | None = None) -> str:
     return name + (f" ({', '.join(bf16)})" if bf16 else "")
 
 
-__all__ = ["file_sha256", "BF16_FLAGS", "SaveError", "atomic_path", "failure_cause", "fsync_tree", "replace_folder", "check_saved_folder", "read_json", "tokenizer_size", "cpu_description", "cpu_flags", "cpu_has_native_bf16",
+__all__ = ["file_sha256", "BF16_FLAGS", "SaveError", "atomic_path", "failure_cause", "first_line", "fsync_tree", "replace_folder", "check_saved_folder", "read_json", "tokenizer_size", "cpu_description", "cpu_flags", "cpu_has_native_bf16",
            "is_classifier"]

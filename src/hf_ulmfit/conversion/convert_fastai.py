@@ -63,7 +63,7 @@ from ..models.ulmfit.configuration_ulmfit import ULMFiTConfig
 from ..models.ulmfit.modeling_ulmfit import ULMFiTForCausalLM, ULMFiTForSequenceClassification
 from ..models.ulmfit.tokenization_ulmfit import number_tokens
 from ..training.vocab_transfer import transfer_vocab
-from ..utils import atomic_path, file_sha256
+from ..utils import atomic_path, file_sha256, first_line
 from .fastai_vocab import (
     build_sentencepiece_tokenizer,
     build_word_tokenizer,
@@ -256,7 +256,8 @@ def load_fastai_weights(path: str | Path) -> dict[str, torch.Tensor]:
         obj = _torch_load(path)
     except Exception as err:  # noqa: BLE001 - any reader failure means an unreadable or unsafe file
         raise ValueError(
-            f"Could not read {path} as fastai weights (corrupt, or not a plain state dict): {err}"
+            f"Could not read {path} as fastai weights (corrupt, or not a plain state dict): "
+            f"{first_line(err) or type(err).__name__}"
         ) from err
     if isinstance(obj, dict) and isinstance(obj.get("model"), dict):
         obj = obj["model"]  # learn.save() stores {"model": state_dict, "opt": optimizer state}
@@ -405,19 +406,16 @@ def main(argv: list[str] | None = None) -> None:
     overrides = {
         k: v for k, v in dict(bptt=args.bptt, max_len=args.max_len, drop_mult=args.drop_mult).items() if v is not None
     }
-    try:
-        model = convert(
-            args.weights,
-            args.out,
-            num_labels=args.num_labels,
-            vocab=args.vocab,
-            sentencepiece=args.sentencepiece,
-            target_vocab=args.target_vocab,
-            backwards=args.backwards,
-            **overrides,
-        )
-    except (ValueError, FileNotFoundError) as err:
-        parser.error(str(err))
+    model = convert(  # errors end as one line (hf_ulmfit.cli.run_script)
+        args.weights,
+        args.out,
+        num_labels=args.num_labels,
+        vocab=args.vocab,
+        sentencepiece=args.sentencepiece,
+        target_vocab=args.target_vocab,
+        backwards=args.backwards,
+        **overrides,
+    )
     print(f"Wrote {type(model).__name__} ({model.num_parameters():,} parameters) to {args.out}")
 
 
