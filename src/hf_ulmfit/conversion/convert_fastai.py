@@ -57,7 +57,6 @@ from pathlib import Path
 
 import torch
 
-from ..cli import run_script
 from ..model_card import write_model_card
 from ..models.ulmfit.configuration_ulmfit import ULMFiTConfig
 from ..models.ulmfit.modeling_ulmfit import ULMFiTForCausalLM, ULMFiTForSequenceClassification
@@ -406,7 +405,7 @@ def main(argv: list[str] | None = None) -> None:
     overrides = {
         k: v for k, v in dict(bptt=args.bptt, max_len=args.max_len, drop_mult=args.drop_mult).items() if v is not None
     }
-    model = convert(  # errors end as one line (hf_ulmfit.cli.run_script)
+    model = convert(  # `python -m hf_ulmfit.convert_fastai` ends its errors in one line (hf_ulmfit.cli)
         args.weights,
         args.out,
         num_labels=args.num_labels,
@@ -420,4 +419,4 @@ def main(argv: list[str] | None = None) -> None:
 
 
 if __name__ == "__main__":
-    run_script(main)
+    main()

@@ -34,7 +34,6 @@ import torch
 from torch import nn
 from transformers import AutoConfig, AutoModelForCausalLM, AutoModelForSequenceClassification
 
-from ..cli import run_script
 from ..utils import atomic_path, check_saved_folder, is_classifier
 
 
@@ -127,4 +126,4 @@ def main(argv: list[str] | None = None) -> None:
 
 
 if __name__ == "__main__":
-    run_script(main)
+    main()

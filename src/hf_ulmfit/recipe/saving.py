@@ -139,10 +139,10 @@ def commit_folder(staging: Path, out: Path, drop_checkpoints_except: set[str] | 
 def rescue(trainer, out: Path, error: BaseException) -> SaveError:
     """Save the trained model and tokenizer in a new folder of the system's temporary folder (else beside `out`)
     after the save into `out` failed with `error`; the error to raise names where they are."""
+    if not trainer.args.should_save:  # the process that writes (rank 0) rescues
+        return SaveError(f"Could not save the model in {out} ({failure_cause(error, out)}).")
     shutil.rmtree(out / STAGING, ignore_errors=True)  # a partial save may be what filled the disk
     cause = failure_cause(error, out)
-    if not trainer.args.should_save:
-        return SaveError(f"Could not save the model in {out} ({cause}).")
     last = None
     for parent in (tempfile.gettempdir(), out.parent):
         folder = None

@@ -42,6 +42,7 @@ from ..training.training_args import ULMFiTTrainingArguments
 from ..training.vocabulary import train_subword_tokenizer, train_tokenizer
 from ..utils import SaveError, check_saved_folder
 from .saving import (
+    STAGING,
     check_free_space,
     check_writable,
     commit_folder,
@@ -371,7 +372,8 @@ def train_evaluate_save(trainer: ULMFiTTrainer, model_args: ModelArguments, data
     `push_to_hub`. The plots can fail without costing the model; a failed save (or checkpoint) saves the trained
     weights elsewhere and says where."""
     check_free_space(out, trainer.model, trainer.args)
-    staging = new_staging(out)
+    writer = trainer.args.should_save  # under torchrun one process writes the folder; the others take part in saving
+    staging = new_staging(out) if writer else out / STAGING
     try:
         if model_args.lr_find:
             result = find_lr(trainer, plot_path=str(staging / "lr_find.png"))
@@ -384,13 +386,14 @@ def train_evaluate_save(trainer: ULMFiTTrainer, model_args: ModelArguments, data
             metrics = trainer.evaluate()
             trainer.log_metrics("eval", metrics)
             save_stage_folder(trainer, staging, metrics, model_args, data_args)
-            if trainer.args.should_save:
+            if writer:
                 replacing = model_args.overwrite_output_dir and not trainer.args.resume_from_checkpoint
                 commit_folder(staging, out, trainer.checkpoints_written if replacing else None)
         except Exception as err:  # the model is trained: whatever failed, it is not lost
             raise rescue(trainer, out, err) from err
     finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        if writer:
+            shutil.rmtree(staging, ignore_errors=True)
     return metrics
 
 
@@ -398,8 +401,9 @@ def save_stage_folder(trainer: ULMFiTTrainer, staging: Path, metrics: dict[str, 
                       data_args: DataArguments) -> None:
     """Metrics, plots, model, tokenizer and card into `staging` (and the Hub, which gets exactly that folder)."""
     card = {"finetuned_from": model_args.model_name_or_path, "dataset": data_names(data_args)}
-    write_results(staging, metrics)
-    plot_training_curves(trainer, staging)
+    if trainer.args.should_save:
+        write_results(staging, metrics)
+        plot_training_curves(trainer, staging)
     with redirected_output(trainer, staging):
         if trainer.args.push_to_hub:
             trainer.push_to_hub(model_name=trainer.hub_model_id.split("/")[-1], **card)  # saves, then uploads
