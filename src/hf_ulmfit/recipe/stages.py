@@ -40,7 +40,7 @@ from ..training.token_store import TokenStore
 from ..training.trainer import ULMFiTTrainer
 from ..training.training_args import ULMFiTTrainingArguments
 from ..training.vocabulary import train_subword_tokenizer, train_tokenizer
-from ..utils import SaveError, check_saved_folder
+from ..utils import SaveError, check_saved_folder, read_json
 from .saving import (
     STAGING,
     check_free_space,
@@ -232,6 +232,7 @@ def load_token_store(data_args: DataArguments) -> tuple[ULMFiTTokenizerFast, Tok
     if not (folder / "tokenizer.json").is_file():
         raise ValueError(f"{folder} is not a tokenized corpus: it has no tokenizer.json (examples/tokenize_corpus.py"
                          " writes one).")
+    read_json(folder / "tokenizer.json")  # a damaged one: an error naming it, not a bare JSONDecodeError
     tokenizer = AutoTokenizer.from_pretrained(folder)
     train, valid = TokenStore(folder / "train"), TokenStore(folder / "validation")
     if train.vocab_size != len(tokenizer):
