@@ -248,8 +248,11 @@ def test_load_errors_name_the_file_and_the_cause(classifier, tmp_path):
         config = ULMFiTConfig(vocab_size=rows, embedding_size=8, hidden_size=12, num_labels=2).for_classifier()
         ULMFiTForSequenceClassification(config).save_pretrained(folder)
 
+    short = damaged("short", short_vocab)
     with pytest.raises(ValueError, match=r"short/tokenizer\.json has \d+ tokens but the model's embedding has \d+ rows"):
-        check_saved_folder(damaged("short", short_vocab))
+        check_saved_folder(short)
+    with pytest.raises(ValueError, match=r"short/tokenizer\.json has \d+ tokens"):  # serve.py's and ensemble.py's loader
+        predict_probabilities(str(short), ["good"])
 
 
 def test_scripts_print_one_line_and_the_traceback_only_when_asked(classifier, tmp_path, capsys, monkeypatch):
