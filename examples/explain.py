@@ -14,6 +14,7 @@ import json
 
 from datasets import ClassLabel
 
+from hf_ulmfit.cli import run_script
 from hf_ulmfit.interpretation import METHODS, explain, load_classifier, write_page, write_report
 from hf_ulmfit.recipe.text_sources import load_texts
 
@@ -42,6 +43,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--text_column", default="text")
     parser.add_argument("--label_column", default="label")
     parser.add_argument("--batch_size", type=int, default=32)
+    parser.add_argument("--debug", action="store_true", help="show the traceback of an error")
     args = parser.parse_args(argv)
     model, tokenizer = load_classifier(args.folder)
     if args.text is not None:
@@ -57,4 +59,4 @@ def main(argv: list[str] | None = None) -> None:
 
 
 if __name__ == "__main__":
-    main()
+    run_script(main)

@@ -11,6 +11,8 @@ The vocabulary moves to the target corpus (new tokens start from the mean embedd
 from transformers import set_seed
 
 from hf_ulmfit import ULMFiTTrainingArguments, transfer_vocab
+from hf_ulmfit.cli import run_script
+from hf_ulmfit.recipe.output_lock import holds_output_lock
 from hf_ulmfit.recipe.stages import (
     DataArguments,
     ModelArguments,
@@ -26,6 +28,7 @@ from hf_ulmfit.recipe.stages import (
 )
 
 
+@holds_output_lock  # one run per output folder (docs/errors.md)
 def finetune_lm(model_args: ModelArguments, data_args: DataArguments,
                 training_args: ULMFiTTrainingArguments) -> dict[str, float]:
     """The stage-1 language model fine-tuned on the target task's text."""
@@ -65,4 +68,4 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
 
 
 if __name__ == "__main__":
-    main()
+    run_script(main)

@@ -11,6 +11,8 @@ them works as well.
 from transformers import set_seed
 
 from hf_ulmfit import ULMFiTForCausalLM, ULMFiTTrainingArguments
+from hf_ulmfit.cli import run_script
+from hf_ulmfit.recipe.output_lock import holds_output_lock
 from hf_ulmfit.recipe.stages import (
     DataArguments,
     ModelArguments,
@@ -26,6 +28,7 @@ from hf_ulmfit.recipe.stages import (
 )
 
 
+@holds_output_lock  # one run per output folder (docs/errors.md)
 def pretrain_lm(model_args: ModelArguments, data_args: DataArguments,
                 training_args: ULMFiTTrainingArguments) -> dict[str, float]:
     """A vocabulary and an AWD-LSTM language model trained from random weights on general-domain text."""
@@ -51,4 +54,4 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
 
 
 if __name__ == "__main__":
-    main()
+    run_script(main)

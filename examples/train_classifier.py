@@ -7,7 +7,9 @@
 The defaults (`ClassifierTrainingArguments`) are the best recipe measured from the shipped LM (docs/transfer.md,
 docs/replication.md): every layer for 5 epochs, 2e-2 for the top group and /2.6 for each lower one, STLR,
 stretched to at least `--min_train_steps` steps. It beat the paper's gradual unfreezing on IMDb, SST-2 and TREC-6;
-`--gradual_unfreezing true` gives that (1+1+1+2 epochs at 2e-2 x 1 / 0.5 / 0.25 / 0.05).
+`--gradual_unfreezing true` gives that (1+1+1+2 epochs at 2e-2 x 1 / 0.5 / 0.25 / 0.05). `--problem_type regression`
+trains one output on numeric labels (MSE loss; MSE / MAE / Pearson's r reported); numeric labels with fractions are
+refused without it, as are fewer than two classes.
 Without `--model_name_or_path` the same classifier is trained from scratch (the no-pretraining baseline). The
 result loads with `pipeline("text-classification", model=OUTPUT_DIR, trust_remote_code=True)`.
 """
@@ -15,6 +17,8 @@ result loads with `pipeline("text-classification", model=OUTPUT_DIR, trust_remot
 from transformers import set_seed
 
 from hf_ulmfit import ULMFiTForSequenceClassification, ULMFiTTrainingArguments
+from hf_ulmfit.cli import run_script
+from hf_ulmfit.recipe.output_lock import holds_output_lock
 from hf_ulmfit.recipe.stages import (
     ClassifierTrainingArguments,
     DataArguments,
@@ -29,19 +33,20 @@ from hf_ulmfit.recipe.stages import (
     new_tokenizer,
     parse_stage_args,
     stretch_for_few_examples,
+    task_labels,
     train_all_groups_at_one_rate,
     train_evaluate_save,
 )
-from hf_ulmfit.recipe.text_sources import label_names
 
 
+@holds_output_lock  # one run per output folder (docs/errors.md)
 def train_classifier(model_args: ModelArguments, data_args: DataArguments,
                      training_args: ULMFiTTrainingArguments) -> dict[str, float]:
     """A classifier on the stage-2 encoder, or from random weights without `model_name_or_path`."""
     out = check_output_dir(training_args, model_args.overwrite_output_dir)
     set_seed(training_args.seed)  # new weights (a head, a model from scratch) follow --seed, like the steps
     train, valid = load_stage_data(data_args, labelled=True, seed=training_args.seed)
-    fields = classifier_fields(model_args, training_args, label_names(train, data_args.label_column))
+    fields = classifier_fields(model_args, training_args, task_labels(train, model_args, data_args))
 
     if model_args.model_name_or_path:
         # The fine-tuned LM's encoder and tokenizer; a new head, and fastai's classifier dropouts.
@@ -67,4 +72,4 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
 
 
 if __name__ == "__main__":
-    main()
+    run_script(main)

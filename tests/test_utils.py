@@ -2,6 +2,7 @@
 
 import os
 import stat
+from pathlib import Path
 
 import pytest
 
@@ -33,6 +34,27 @@ def test_atomic_path_replaces_a_file_or_folder_whole_or_not_at_all(tmp_path):
     with atomic_path(folder, folder=True) as tmp:
         (tmp / "config.json").write_text("{}")
     assert [p.name for p in folder.iterdir()] == ["config.json"]
+
+
+
+def test_a_folder_is_replaced_only_once_the_new_one_is_in_place(tmp_path, monkeypatch):
+    """The old folder is moved aside, not deleted, until the new one has its name: a rename that fails puts it back."""
+    from hf_ulmfit import utils
+
+    folder = tmp_path / "model"
+    folder.mkdir()
+    (folder / "config.json").write_text("old")
+    replace = os.replace
+
+    def failing_second(src, dst):
+        if Path(src).name.startswith(".model.") and not Path(src).name.startswith(".model.old."):
+            raise OSError(28, "No space left on device")
+        replace(src, dst)
+
+    monkeypatch.setattr(utils.os, "replace", failing_second)
+    with pytest.raises(OSError, match="No space left"), atomic_path(folder, folder=True) as tmp:
+        (tmp / "config.json").write_text("new")
+    assert [p.name for p in tmp_path.iterdir()] == ["model"] and (folder / "config.json").read_text() == "old"
 
 
 def test_is_classifier_for_models_and_saved_configs(tmp_path):

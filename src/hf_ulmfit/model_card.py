@@ -88,7 +88,7 @@ def build_model_card(
             metric_type=name.removeprefix("eval_"), metric_value=value,
         )
         for name, value in metrics.items()
-        if name.removeprefix("eval_") in ("accuracy", "f1", "perplexity", "loss")
+        if name.removeprefix("eval_") in ("accuracy", "f1", "perplexity", "loss", "mse", "mae", "pearson")
     ]
     name = model_name or (repo_id.split("/")[-1] if repo_id else f"ulmfit-{'classifier' if classifier else 'lm'}")
     card_data = ModelCardData(

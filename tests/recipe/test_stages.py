@@ -431,3 +431,44 @@ def test_few_labelled_texts_stretch_every_stage_to_the_minimum_number_of_steps(t
     assert stretched(100, num_train_epochs=10) == (None, 20)  # 10 epochs of 4 steps -> 2x
     assert stretched(100, unfreeze_stages=[3, 3, 3, 3], unfreeze_unit="step",
                      unfreeze_lr_factors=[1, 1, 1, 1]) == ([3, 3, 3, 3], 5)  # fmt: skip
+
+
+def test_continuous_labels_train_a_regression_when_asked_and_are_refused_otherwise(data, tmp_path):
+    from transformers import AutoConfig, AutoModelForSequenceClassification
+
+    rows = [{**row, "label": (0.9 if row["label"] == "pos" else 0.1) + i / 100} for i, row in enumerate(reviews(24, 0))]
+    scores = write_jsonl(tmp_path / "scores.jsonl", rows)
+    held_out = write_jsonl(tmp_path / "held_out.jsonl", rows[:8])
+    with pytest.raises(ValueError, match=r"scores\.jsonl, line 1: 'label' is 0\.1: the labels look continuous \(21 "
+                                         r"distinct numbers in 21 rows\)\. Pass --problem_type regression"):
+        train_classifier(ModelArguments(**SIZES), DataArguments(train_files=[scores]), args(tmp_path / "refused"))
+    assert not (tmp_path / "refused").exists()  # refused before anything was written
+    one = write_jsonl(tmp_path / "one.jsonl", [{"text": "a fine film", "label": "pos"}] * 6)
+    with pytest.raises(ValueError, match=r"one\.jsonl: every 'label' is 'pos' \(5 rows\): a classifier needs at least two"):
+        train_classifier(ModelArguments(**SIZES), DataArguments(train_files=[one]), args(tmp_path / "refused"))
+    out = tmp_path / "regression"
+    metrics = train_classifier(ModelArguments(**SIZES, problem_type="regression"),
+                               DataArguments(train_files=[scores], validation_files=[held_out]), args(out))
+    assert {"eval_mse", "eval_mae", "eval_pearson"} <= set(metrics) and -1 <= metrics["eval_pearson"] <= 1
+    config = AutoConfig.from_pretrained(out)
+    assert config.problem_type == "regression" and config.num_labels == 1
+    model = AutoModelForSequenceClassification.from_pretrained(out)
+    assert model(input_ids=torch.tensor([[2, 5, 6]])).logits.shape == (1, 1)
+    card = (out / "README.md").read_text()
+    assert "Predicts one number per text, `label` (regression" in card and "| eval_mse |" in card
+    assert {m["type"] for m in ModelCard(card).data.to_dict()["model-index"][0]["results"][0]["metrics"]} >= {"mse",
+                                                                                                               "pearson"}
+
+
+def test_a_tokenizer_shorter_than_the_embedding_is_refused(stages, data, tmp_path):
+    import shutil
+
+    from hf_ulmfit import ULMFiTTokenizerFast
+    from hf_ulmfit.models.ulmfit.tokenization_ulmfit import make_vocab
+
+    folder = tmp_path / "lm"
+    shutil.copytree(stages[0] / "lm2", folder)
+    ULMFiTTokenizerFast.from_vocab(make_vocab({"film": 5})).save_pretrained(folder)
+    with pytest.raises(ValueError, match=r"lm/tokenizer\.json has \d+ tokens but the model's embedding has \d+ rows"):
+        train_classifier(ModelArguments(**SIZES, model_name_or_path=str(folder)),
+                         DataArguments(train_files=[data["train"]]), args(tmp_path / "clas"))

@@ -1,3 +1,6 @@
+import json
+import os
+
 import pytest
 import torch
 from datasets import Dataset
@@ -265,3 +268,51 @@ def test_bad_input_fails_before_training(tmp_path):
             lambda x, i: {"input_ids": [] if i == 2 else x["input_ids"]}, with_indices=True
         )
         ULMFiTTrainer(model=tiny_classifier(), args=_args(tmp_path), train_dataset=docs)
+
+
+def test_a_checkpoint_is_whole_or_absent_and_resume_never_picks_a_half_written_one(tmp_path, monkeypatch):
+    """A checkpoint that fails mid-save (a full disk) leaves no checkpoint-N folder, a clear error naming it, and
+    the earlier checkpoints as they were; a staging folder left by a killed run is not a checkpoint to resume."""
+    from transformers.trainer_utils import get_last_checkpoint
+
+    from hf_ulmfit.utils import SaveError
+
+    def run():
+        return ULMFiTTrainer(model=tiny_lm(), args=_args(tmp_path, save_strategy="steps", save_steps=2, max_steps=6),
+                             train_dataset=lm_documents())  # fmt: skip
+
+    save_rng = ULMFiTTrainer._save_rng_state
+
+    def disk_full_at_step_4(self, output_dir):
+        save_rng(self, output_dir)
+        if self.state.global_step == 4:  # weights and optimizer written, the trainer state not yet
+            raise RuntimeError("[enforce fail at inline_container.cc:672] . unexpected pos 64 vs 0")
+
+    monkeypatch.setattr(ULMFiTTrainer, "_save_rng_state", disk_full_at_step_4)
+    with pytest.raises(SaveError, match=r"Could not write \S+checkpoint-4 \(RuntimeError: \[enforce fail.*MB free "
+                                        r"there\): it is removed, the checkpoints before it are intact"):
+        run().train()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["checkpoint-2"]
+    assert {"trainer_state.json", "model.safetensors", "optimizer.pt"} <= {p.name for p in (tmp_path / "checkpoint-2").iterdir()}
+    monkeypatch.undo()
+    # a run killed while writing checkpoint-6 left its staging folder: resume takes checkpoint-2, and the next save of
+    # step 6 replaces the leftover
+    (tmp_path / ".checkpoint-6.partial" / "checkpoint-6").mkdir(parents=True)
+    assert get_last_checkpoint(str(tmp_path)) == str(tmp_path / "checkpoint-2")
+    resumed = run()
+    resumed.train(resume_from_checkpoint=True)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["checkpoint-2", "checkpoint-4", "checkpoint-6"]
+    assert resumed.checkpoints_written == {"checkpoint-4", "checkpoint-6"}
+    state = json.loads((tmp_path / "checkpoint-6" / "trainer_state.json").read_text())
+    assert state["global_step"] == 6
+
+
+def test_best_checkpoint_and_rotation_name_the_renamed_folders(tmp_path):
+    args = _args(tmp_path, save_strategy="steps", save_steps=2, eval_strategy="steps", eval_steps=2, max_steps=6,
+                 save_total_limit=1, metric_for_best_model="loss", load_best_model_at_end=True)  # fmt: skip
+    trainer = ULMFiTTrainer(model=tiny_lm(), args=args, train_dataset=lm_documents(), eval_dataset=lm_documents())
+    trainer.train()
+    best = trainer.state.best_model_checkpoint
+    assert ".partial" not in best and os.path.isdir(best)
+    assert not list(tmp_path.glob(".checkpoint-*"))
+    assert {p.name for p in tmp_path.glob("checkpoint-*")} <= {"checkpoint-6", os.path.basename(best)}

@@ -62,7 +62,7 @@ from ..models.ulmfit.configuration_ulmfit import ULMFiTConfig
 from ..models.ulmfit.modeling_ulmfit import ULMFiTForCausalLM, ULMFiTForSequenceClassification
 from ..models.ulmfit.tokenization_ulmfit import number_tokens
 from ..training.vocab_transfer import transfer_vocab
-from ..utils import atomic_path, file_sha256
+from ..utils import atomic_path, file_sha256, first_line
 from .fastai_vocab import (
     build_sentencepiece_tokenizer,
     build_word_tokenizer,
@@ -255,7 +255,8 @@ def load_fastai_weights(path: str | Path) -> dict[str, torch.Tensor]:
         obj = _torch_load(path)
     except Exception as err:  # noqa: BLE001 - any reader failure means an unreadable or unsafe file
         raise ValueError(
-            f"Could not read {path} as fastai weights (corrupt, or not a plain state dict): {err}"
+            f"Could not read {path} as fastai weights (corrupt, or not a plain state dict): "
+            f"{first_line(err) or type(err).__name__}"
         ) from err
     if isinstance(obj, dict) and isinstance(obj.get("model"), dict):
         obj = obj["model"]  # learn.save() stores {"model": state_dict, "opt": optimizer state}
@@ -399,23 +400,21 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--max-len", type=int, help="classifier pooling span (default 1440; 1400 for fastai 1)")
     parser.add_argument("--num-labels", type=int, help="check the classifier's number of labels")
     parser.add_argument("--drop-mult", type=float, help="dropout multiplier (default 0.5)")
+    parser.add_argument("--debug", action="store_true", help="show the traceback of an error")
     args = parser.parse_args(argv)
     overrides = {
         k: v for k, v in dict(bptt=args.bptt, max_len=args.max_len, drop_mult=args.drop_mult).items() if v is not None
     }
-    try:
-        model = convert(
-            args.weights,
-            args.out,
-            num_labels=args.num_labels,
-            vocab=args.vocab,
-            sentencepiece=args.sentencepiece,
-            target_vocab=args.target_vocab,
-            backwards=args.backwards,
-            **overrides,
-        )
-    except (ValueError, FileNotFoundError) as err:
-        parser.error(str(err))
+    model = convert(  # `python -m hf_ulmfit.convert_fastai` ends its errors in one line (hf_ulmfit.cli)
+        args.weights,
+        args.out,
+        num_labels=args.num_labels,
+        vocab=args.vocab,
+        sentencepiece=args.sentencepiece,
+        target_vocab=args.target_vocab,
+        backwards=args.backwards,
+        **overrides,
+    )
     print(f"Wrote {type(model).__name__} ({model.num_parameters():,} parameters) to {args.out}")
 
 

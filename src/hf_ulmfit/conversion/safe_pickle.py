@@ -24,6 +24,8 @@ import io
 import pickle
 from pathlib import Path
 
+from ..utils import first_line
+
 _PLAIN_TYPES = (str, int, float, bool, type(None))
 
 
@@ -67,6 +69,6 @@ def load_plain(path: str | Path):
     except pickle.UnpicklingError as err:
         raise ValueError(str(err)) from err
     except Exception as err:  # noqa: BLE001 - truncated or non-pickle bytes raise many types
-        raise ValueError(f"Could not read {path} as a pickle: {err}") from err
+        raise ValueError(f"Could not read {path} as a pickle: {first_line(err)}") from err
     _check_plain(obj, str(path))
     return obj

@@ -26,8 +26,8 @@ from ..utils import check_saved_folder, is_classifier
 def load_classifier(folder: str):
     """The trained classifier saved in `folder`; a clear error for a language model's folder or a classifier whose
     head did not load (from_pretrained would give it random weights and predictions would mean nothing)."""
-    config = AutoConfig.from_pretrained(folder)
     check_saved_folder(folder)
+    config = AutoConfig.from_pretrained(folder)
     if not is_classifier(config):
         raise ValueError(
             f"{folder} holds a language model ({', '.join(config.architectures or ['no architectures'])}), not a "

@@ -34,7 +34,7 @@ import torch
 from torch import nn
 from transformers import AutoConfig, AutoModelForCausalLM, AutoModelForSequenceClassification
 
-from ..utils import atomic_path, is_classifier
+from ..utils import atomic_path, check_saved_folder, is_classifier
 
 
 class ClassifierGraph(nn.Module):
@@ -104,6 +104,7 @@ def export(model, out: str | Path, fmt: str = "onnx", opset: int = 18) -> Path:
 
 def load_saved_model(folder: str | Path):
     """Load a saved ULMFiT folder as the head its config names (classifier or causal LM)."""
+    check_saved_folder(folder, tokenizer=False)  # the graph needs no tokenizer
     config = AutoConfig.from_pretrained(folder)
     if config.model_type != "ulmfit":
         raise ValueError(f"{folder} holds a {config.model_type!r} model, not a ULMFiT model.")
@@ -117,6 +118,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--format", choices=["onnx"], default="onnx")
     parser.add_argument("--out", help="output file (default: FOLDER/model.onnx)")
     parser.add_argument("--opset", type=int, default=18, help="ONNX opset")
+    parser.add_argument("--debug", action="store_true", help="show the traceback of an error")
     args = parser.parse_args(argv)
     model = load_saved_model(args.folder)
     out = args.out or Path(args.folder) / "model.onnx"

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
-from ..utils import atomic_path, is_classifier
+from ..utils import atomic_path, check_saved_folder, is_classifier
 from .attribution import Attribution, attribute
 from .html_page import explanation_html, page
 from .words import Word, merge_words
@@ -35,6 +35,7 @@ class Explanation:
 
 def load_classifier(folder: str | Path):
     """A saved ULMFiT classifier in eval mode and its tokenizer."""
+    check_saved_folder(folder)
     model = AutoModelForSequenceClassification.from_pretrained(folder)
     if not is_classifier(model):
         raise ValueError(f"{folder} holds no ULMFiT classifier (ULMFiTForSequenceClassification).")

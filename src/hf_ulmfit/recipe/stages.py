@@ -34,14 +34,24 @@ from transformers.utils import logging as hf_logging
 from ..models.ulmfit import ULMFiTConfig, ULMFiTForCausalLM, ULMFiTTokenizerFast
 from ..training.documents import tokenize_documents
 from ..training.lr_finder import find_lr
-from ..training.metrics import classification_metrics, compute_lm_metrics, preprocess_lm_logits
+from ..training.metrics import classification_metrics, compute_lm_metrics, preprocess_lm_logits, regression_metrics
 from ..training.plots import save_training_curves
 from ..training.token_store import TokenStore
 from ..training.trainer import ULMFiTTrainer
 from ..training.training_args import ULMFiTTrainingArguments
 from ..training.vocabulary import train_subword_tokenizer, train_tokenizer
-from ..utils import check_saved_folder
-from .text_sources import encode_labels, load_texts
+from ..utils import SaveError, check_saved_folder, read_json
+from .saving import (
+    STAGING,
+    check_free_space,
+    check_writable,
+    commit_folder,
+    new_staging,
+    redirected_output,
+    rescue,
+    write_results,
+)
+from .text_sources import encode_labels, judge_labels, label_names, load_texts
 
 logger = logging.getLogger(__name__)
 
@@ -69,10 +79,16 @@ class ModelArguments:
     keep_vocab: bool = field(
         default=False, metadata={"help": "Stage 2: keep the pretrained vocabulary instead of the target corpus's."}
     )
+    problem_type: str = field(
+        default="single_label_classification",
+        metadata={"help": "Stage 3: single_label_classification (a class per text), or regression (a number per "
+                  "text: one output, MSE loss, MSE / MAE / Pearson metrics).",
+                  "choices": ["single_label_classification", "regression"]},
+    )
     lr_find: bool = field(default=False, metadata={"help": "Run the LR finder first and save lr_find.png."})
     overwrite_output_dir: bool = field(
         default=False,
-        metadata={"help": "Replace a model already in output_dir: its files are removed first (docs/errors.md)."},
+        metadata={"help": "Replace a model already in output_dir, once the new one is saved (docs/errors.md)."},
     )
 
 
@@ -216,6 +232,7 @@ def load_token_store(data_args: DataArguments) -> tuple[ULMFiTTokenizerFast, Tok
     if not (folder / "tokenizer.json").is_file():
         raise ValueError(f"{folder} is not a tokenized corpus: it has no tokenizer.json (examples/tokenize_corpus.py"
                          " writes one).")
+    read_json(folder / "tokenizer.json")  # a damaged one: an error naming it, not a bare JSONDecodeError
     tokenizer = AutoTokenizer.from_pretrained(folder)
     train, valid = TokenStore(folder / "train"), TokenStore(folder / "validation")
     if train.vocab_size != len(tokenizer):
@@ -230,41 +247,27 @@ def _limit(data: Dataset, n: int | None, seed: int) -> Dataset:
     return data if n is None or n >= len(data) else data.shuffle(seed=seed).select(range(n))
 
 
-# What a stage writes into output_dir: overwriting removes these first, so the folder holds exactly the new model.
-MODEL_FILES = (
-    "config.json", "generation_config.json", "model.safetensors", "model.safetensors.index.json", "model-*.safetensors",
-    "pytorch_model*.bin", "tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "*_ulmfit.py",
-    "README.md", "training_args.bin", "training_args.json", "training_curves.png", "lr_find.png",
-    "eval_results.json", "train_results.json", "all_results.json", "trainer_state.json",
-)  # fmt: skip
-
-
 def check_output_dir(training_args: ULMFiTTrainingArguments, overwrite: bool) -> Path:
-    """Refuse to write over a saved model unless asked to; when asked, remove the old model's files (and its
-    checkpoint-* folders unless resuming from one), keeping any other file."""
+    """Refuse to write over a saved model unless asked to, and a folder the run could not save into. The old model
+    stays as it is until the new one replaces it at the very end (`saving.commit_folder`): a run that fails keeps
+    it."""
     out = Path(training_args.output_dir)
     if (out / "config.json").is_file() and not overwrite:
         raise ValueError(f"{out} already holds a saved model; pass --overwrite_output_dir to replace it.")
-    if overwrite and out.is_dir():
-        for pattern in MODEL_FILES:
-            for path in out.glob(pattern):
-                path.unlink()
-        if not training_args.resume_from_checkpoint:
-            for path in out.glob("checkpoint-*"):
-                shutil.rmtree(path)
     out.mkdir(parents=True, exist_ok=True)
+    check_writable(out)
     return out
 
 
 def load_pretrained_lm(path: str) -> tuple[ULMFiTForCausalLM, ULMFiTTokenizerFast]:
     """The language model and tokenizer of a previous stage, with a clear error for anything else."""
+    check_saved_folder(path)
     try:
         config = AutoConfig.from_pretrained(path)
     except (OSError, ValueError) as error:
         raise ValueError(f"{path} is not a saved model folder or Hub model: {error}") from error
     if config.model_type != ULMFiTConfig.model_type:
         raise ValueError(f"{path} holds a {config.model_type!r} model, not a ULMFiT model.")
-    check_saved_folder(path)
     return ULMFiTForCausalLM.from_pretrained(path), AutoTokenizer.from_pretrained(path)
 
 
@@ -309,12 +312,21 @@ def check_direction(config: ULMFiTConfig, data_args: DataArguments) -> None:
         )
 
 
+def task_labels(train: Dataset, model_args: ModelArguments, data_args: DataArguments) -> list[str]:
+    """The classes of the training data in id order (`[label_column]`, one output, for a regression), once
+    `judge_labels` has found that they can make the model asked for."""
+    regression = model_args.problem_type == "regression"
+    judge_labels(train, data_args.label_column, data_args.train_files or [data_args.dataset_name], regression)
+    return [data_args.label_column] if regression else label_names(train, data_args.label_column)
+
+
 def classifier_fields(model_args: ModelArguments, training_args: ULMFiTTrainingArguments,
                       labels: list[str]) -> dict:
-    """The configuration fields of a classifier for `labels`: head sizes, dropouts, pooling span, chunk length."""
+    """The configuration fields of a classifier for `labels` (or of a regression, `model_args.problem_type`):
+    head sizes, dropouts, pooling span, chunk length."""
     fields = dict(
         num_labels=len(labels), id2label=dict(enumerate(labels)), label2id={label: i for i, label in enumerate(labels)},
-        drop_mult=model_args.drop_mult, max_len=model_args.max_len,
+        problem_type=model_args.problem_type, drop_mult=model_args.drop_mult, max_len=model_args.max_len,
         classifier_hidden_sizes=model_args.classifier_hidden_sizes,
         classifier_dropouts=[0.1] * len(model_args.classifier_hidden_sizes),
     )  # fmt: skip
@@ -338,43 +350,67 @@ def lm_trainer(model, tokenizer, training_args, train: Dataset | TokenStore, val
 
 def classifier_trainer(model, tokenizer, training_args, train: Dataset, valid: Dataset,
                        data_args: DataArguments) -> ULMFiTTrainer:
-    """A trainer for a classifier on labelled texts, evaluated with accuracy and F1; labels the model does not know
-    are an error that names them."""
-    label2id = model.config.label2id
+    """A trainer for a classifier on labelled texts, evaluated with accuracy and F1 (a regression: MSE, MAE and
+    Pearson's r); labels the model does not know are an error that names them."""
+    label2id, regression = model.config.label2id, model.config.problem_type == "regression"
 
     def encode(data: Dataset, name: str) -> Dataset:
-        data = encode_labels(data, data_args.label_column, label2id, name)
+        data = encode_labels(data, data_args.label_column, label2id, name, regression)
         return data.map(lambda b: tokenizer(b[data_args.text_column]), batched=True,
                         remove_columns=[data_args.text_column])
 
     return ULMFiTTrainer(
         model=model, args=training_args, train_dataset=encode(train, "training"),
         eval_dataset=encode(valid, "evaluation"), processing_class=tokenizer,
-        compute_metrics=classification_metrics(("accuracy", "f1")),
+        compute_metrics=regression_metrics if regression else classification_metrics(("accuracy", "f1")),
     )  # fmt: skip
 
 
 def train_evaluate_save(trainer: ULMFiTTrainer, model_args: ModelArguments, data_args: DataArguments,
                         out: Path) -> dict[str, float]:
     """LR finder (optional), training (resumed from `--resume_from_checkpoint` when given), evaluation, then model,
-    tokenizer, card and metrics into `out` (and the Hub with `push_to_hub`); the plots can fail without costing
-    the trained model."""
-    if model_args.lr_find:
-        result = find_lr(trainer, plot_path=str(out / "lr_find.png"))
-        logger.info(f"LR finder: valley {result.valley:.2e}, steepest {result.steepest:.2e} (lr_find.png)")
-    trainer.train(resume_from_checkpoint=trainer.args.resume_from_checkpoint)
-    metrics = trainer.evaluate()
-    trainer.log_metrics("eval", metrics)
-    trainer.save_metrics("eval", metrics, combined=False)
-    card = {"finetuned_from": model_args.model_name_or_path, "dataset": data_names(data_args)}
-    if trainer.args.push_to_hub:
-        plot_training_curves(trainer, out)  # first, to be uploaded with the model; a failure costs only the plot
-        trainer.push_to_hub(**card)  # saves model, tokenizer and card, then uploads output_dir
-    else:
-        trainer.save_model(str(out))
-        trainer.create_model_card(**card)
-        plot_training_curves(trainer, out)
+    tokenizer, card, plots and metrics staged and moved into `out` together (`saving`), and uploaded with
+    `push_to_hub`. The plots can fail without costing the model; a failed save (or checkpoint) saves the trained
+    weights elsewhere and says where."""
+    check_free_space(out, trainer.model, trainer.args)
+    writer = trainer.args.should_save  # under torchrun one process writes the folder; the others take part in saving
+    staging = new_staging(out) if writer else out / STAGING
+    try:
+        if model_args.lr_find:
+            result = find_lr(trainer, plot_path=str(staging / "lr_find.png"))
+            logger.info(f"LR finder: valley {result.valley:.2e}, steepest {result.steepest:.2e} (lr_find.png)")
+        try:
+            trainer.train(resume_from_checkpoint=trainer.args.resume_from_checkpoint)
+        except SaveError as err:  # a checkpoint could not be written: the weights trained so far are kept
+            raise rescue(trainer, out, err) from err
+        try:
+            metrics = trainer.evaluate()
+            trainer.log_metrics("eval", metrics)
+            save_stage_folder(trainer, staging, metrics, model_args, data_args)
+            if writer:
+                replacing = model_args.overwrite_output_dir and not trainer.args.resume_from_checkpoint
+                commit_folder(staging, out, trainer.checkpoints_written if replacing else None)
+        except Exception as err:  # the model is trained: whatever failed, it is not lost
+            raise rescue(trainer, out, err) from err
+    finally:
+        if writer:
+            shutil.rmtree(staging, ignore_errors=True)
     return metrics
+
+
+def save_stage_folder(trainer: ULMFiTTrainer, staging: Path, metrics: dict[str, float], model_args: ModelArguments,
+                      data_args: DataArguments) -> None:
+    """Metrics, plots, model, tokenizer and card into `staging` (and the Hub, which gets exactly that folder)."""
+    card = {"finetuned_from": model_args.model_name_or_path, "dataset": data_names(data_args)}
+    if trainer.args.should_save:
+        write_results(staging, metrics)
+        plot_training_curves(trainer, staging)
+    with redirected_output(trainer, staging):
+        if trainer.args.push_to_hub:
+            trainer.push_to_hub(model_name=trainer.hub_model_id.split("/")[-1], **card)  # saves, then uploads
+        else:
+            trainer.save_model()
+            trainer.create_model_card(**card)
 
 
 def plot_training_curves(trainer: ULMFiTTrainer, out: Path) -> None:

@@ -11,8 +11,9 @@
 # WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
 # See the License for the specific language governing permissions and
 # limitations under the License.
-"""Metrics for `ULMFiTTrainer`: accuracy for the language model (perplexity is added by the trainer itself) and
-accuracy / F1 for classifiers through `evaluate`, computed locally when `evaluate` cannot load a metric (offline)."""
+"""Metrics for `ULMFiTTrainer`: accuracy for the language model (perplexity is added by the trainer itself),
+accuracy / F1 for classifiers through `evaluate`, computed locally when `evaluate` cannot load a metric (offline),
+and MSE / MAE / Pearson's r for a regression head."""
 
 import logging
 from collections.abc import Callable, Sequence
@@ -89,4 +90,16 @@ def classification_metrics(metrics: Sequence[str] = ("accuracy", "f1"), f1_avera
     return compute
 
 
-__all__ = ["classification_metrics", "compute_lm_metrics", "preprocess_lm_logits"]
+def regression_metrics(eval_pred: EvalPrediction) -> dict[str, float]:
+    """A `compute_metrics` for a one-output regression: mean squared and absolute error, and Pearson's r between
+    predictions and targets (0 when either is constant), computed here (no download)."""
+    logits = eval_pred.predictions[0] if isinstance(eval_pred.predictions, tuple) else eval_pred.predictions
+    predictions = np.asarray(logits, dtype=np.float64).reshape(-1)
+    targets = np.asarray(eval_pred.label_ids, dtype=np.float64).reshape(-1)
+    errors = predictions - targets
+    spread = predictions.std() * targets.std()
+    pearson = float(((predictions - predictions.mean()) * (targets - targets.mean())).mean() / spread) if spread else 0.0
+    return {"mse": float((errors**2).mean()), "mae": float(np.abs(errors).mean()), "pearson": pearson}
+
+
+__all__ = ["classification_metrics", "compute_lm_metrics", "preprocess_lm_logits", "regression_metrics"]

@@ -21,6 +21,7 @@ Trainer's own machinery (logging, evaluation, checkpoints and resume, mixed prec
 import glob
 import math
 import os
+import shutil
 from collections.abc import Sequence
 
 import torch
@@ -28,9 +29,11 @@ from accelerate.data_loader import DataLoaderShard
 from torch import nn
 from torch.utils.data import DataLoader
 from transformers import Trainer
+from transformers.trainer_utils import PREFIX_CHECKPOINT_DIR, rotate_checkpoints
 
 from ..model_card import recipe_from_args, write_model_card
 from ..models.ulmfit.modeling_ulmfit import ULMFiTForCausalLM
+from ..utils import SaveError, failure_cause, fsync_tree, replace_folder
 from .callbacks import GradualUnfreezingCallback
 from .classifier_batches import ClassifierCollator, SortedSampler, SortishSampler
 from .documents import check_not_empty, document_ids, document_lengths
@@ -40,6 +43,9 @@ from .token_store import TokenStore
 from .training_args import ULMFiTTrainingArguments
 
 STREAM_STATE_FILE = "ulmfit_stream_state_{}.pt"
+# A checkpoint is written into `.checkpoint-N.partial/checkpoint-N` and renamed to `checkpoint-N` once complete:
+# transformers' resume (and `get_last_checkpoint`) only sees `checkpoint-N` folders, so never a half-written one.
+CHECKPOINT_STAGING, CHECKPOINT_STAGING_GLOB = ".{}.partial", f".{PREFIX_CHECKPOINT_DIR}-*.partial"
 
 
 def discriminative_param_groups(
@@ -160,6 +166,8 @@ class ULMFiTTrainer(Trainer):
         self._loss_parts: dict[str, torch.Tensor] = {}
         self._loss_parts_count = 0
         self._group_lrs: list[float] = []
+        self._checkpoint_staging: str | None = None
+        self.checkpoints_written: set[str] = set()  # the checkpoint-N names this run saved
         self._check_datasets()
 
     # ---- Bad input, before training starts ----
@@ -392,6 +400,52 @@ class ULMFiTTrainer(Trainer):
             self._loss_parts, self._loss_parts_count = {}, 0
         super().log(logs, start_time)
 
+    # ---- Checkpoints, whole or not at all ----
+
+    def _get_output_dir(self, trial) -> str:
+        return self._checkpoint_staging or super()._get_output_dir(trial)
+
+    def _save_checkpoint(self, model, trial) -> None:
+        """`Trainer._save_checkpoint` into a hidden staging folder, renamed to `checkpoint-N` when complete; a
+        checkpoint that cannot be written (a full disk) is removed and reported as a `SaveError` naming it (the
+        earlier checkpoints are left as they are). Rotation (`save_total_limit`) runs once the new one is in."""
+        run_dir = super()._get_output_dir(trial)
+        name = f"{PREFIX_CHECKPOINT_DIR}-{self.state.global_step}"
+        staging, final = os.path.join(run_dir, CHECKPOINT_STAGING.format(name)), os.path.join(run_dir, name)
+        if self.args.should_save and os.path.isdir(staging):
+            shutil.rmtree(staging)  # left by a run that died while saving this step
+        self.accelerator.wait_for_everyone()
+        self._checkpoint_staging = staging
+        try:
+            super()._save_checkpoint(model, trial)
+        except (OSError, RuntimeError) as err:  # torch's writer raises RuntimeError on a full disk
+            if self.args.should_save:
+                shutil.rmtree(staging, ignore_errors=True)
+            raise SaveError(f"Could not write {final} ({failure_cause(err, run_dir)}): it is removed, the "
+                            "checkpoints before it are intact.") from err
+        finally:
+            self._checkpoint_staging = None
+        self.accelerator.wait_for_everyone()
+        if self.args.should_save:
+            self._commit_checkpoint(os.path.join(staging, name), final)
+            os.rmdir(staging)
+            rotate_checkpoints(output_dir=run_dir, save_total_limit=self.args.save_total_limit,
+                               best_model_checkpoint=self.state.best_model_checkpoint, use_mtime=True)  # fmt: skip
+        self.accelerator.wait_for_everyone()
+        self.checkpoints_written.add(name)
+
+    def _commit_checkpoint(self, staged: str, final: str) -> None:
+        best = self.state.best_model_checkpoint
+        if best is not None and os.path.abspath(best) == os.path.abspath(staged):
+            self.state.best_model_checkpoint = final  # the state names the folder where it will be
+            self.state.save_to_json(os.path.join(staged, "trainer_state.json"))
+        fsync_tree(staged)
+        if os.path.isdir(final):  # the same step saved again (a resumed run): the old one goes once this is in
+            replace_folder(staged, final)
+        else:
+            os.replace(staged, final)
+        fsync_tree(os.path.dirname(final), recurse=False)
+
     def _save(self, output_dir: str | None = None, state_dict=None) -> None:
         """`Trainer._save`, with the training arguments as JSON instead of a pickled `training_args.bin`."""
         super()._save(output_dir, state_dict)
@@ -428,4 +482,4 @@ class ULMFiTTrainer(Trainer):
         )  # fmt: skip
 
 
-__all__ = ["ULMFiTTrainer", "discriminative_param_groups", "load_stream_state"]
+__all__ = ["CHECKPOINT_STAGING_GLOB", "ULMFiTTrainer", "discriminative_param_groups", "load_stream_state"]
