@@ -23,6 +23,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from .scoring import is_classifier, load_trained_classifier
+
 
 @contextmanager
 def atomic_path(path: str | os.PathLike, folder: bool = False) -> Iterator[Path]:
@@ -61,13 +63,6 @@ def file_sha256(path: str | os.PathLike) -> str:
     return digest.hexdigest()
 
 
-def is_classifier(model_or_config) -> bool:
-    """Whether a ULMFiT model, or the config of a saved folder, is a sequence classifier (else a language model)."""
-    if hasattr(model_or_config, "config"):  # a model: its class says it, whatever its config was loaded from
-        return "ForSequenceClassification" in type(model_or_config).__name__
-    return any("ForSequenceClassification" in name for name in model_or_config.architectures or [])
-
-
 def check_saved_folder(folder: str | os.PathLike, tokenizer: bool = True) -> None:
     """A clear error, naming the file, for a local saved folder whose weights cannot be read or which lacks its
     tokenizer (transformers reports a safetensors header error without the path, or asks for sentencepiece)."""
@@ -84,6 +79,16 @@ def check_saved_folder(folder: str | os.PathLike, tokenizer: bool = True) -> Non
             raise ValueError(f"{weights}: not a readable safetensors file ({err}); save or copy it again.") from None
     if tokenizer and not (folder / "tokenizer.json").is_file():
         raise ValueError(f"{folder} has no tokenizer.json: copy the tokenizer files saved with the model.")
+
+
+def load_classifier(folder: str | os.PathLike):
+    """The trained classifier saved in `folder` (eval mode) and its tokenizer: the one loader of the package's
+    commands and service. Damaged weights, a missing tokenizer, a language model's folder or an untrained head are
+    refused with the reason."""
+    from transformers import AutoTokenizer
+
+    check_saved_folder(folder)
+    return load_trained_classifier(folder), AutoTokenizer.from_pretrained(folder)
 
 
 # x86 flags of CPUs with bf16 arithmetic in hardware; elsewhere bf16 autocast is emulated and slower than float32.
@@ -119,4 +124,4 @@ def cpu_description(cpuinfo: str | None = None) -> str:
 
 
 __all__ = ["file_sha256", "BF16_FLAGS", "atomic_path", "check_saved_folder", "cpu_description", "cpu_flags", "cpu_has_native_bf16",
-           "is_classifier"]
+           "is_classifier", "load_classifier"]
