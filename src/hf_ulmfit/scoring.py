@@ -76,14 +76,36 @@ def results(row_scores: torch.Tensor, config, threshold: float = DEFAULT_THRESHO
     return out
 
 
+class TextTooLong(ValueError):
+    """A text over the token limit where cutting it was refused."""
+
+
+def empty_result() -> dict:
+    """The result of a blank text: nothing to classify, so no label and no scores."""
+    return {"label": None, "labels": [], "scores": {}}
+
+
+def nonblank(texts: Sequence[str]) -> list[int]:
+    """Indices of the texts that hold more than white space."""
+    return [i for i, text in enumerate(texts) if text.strip()]
+
+
+def place(kept_results: Sequence[dict], kept: Sequence[int], n: int) -> list[dict]:
+    """`n` results in input order: `kept_results` at the indices `kept`, an empty result everywhere else."""
+    out = [empty_result() for _ in range(n)]
+    for i, result in zip(kept, kept_results, strict=True):
+        out[i] = result
+    return out
+
+
 def encode(tokenizer, texts: Sequence[str], max_length: int | None = None, truncate: bool = True) -> list[list[int]]:
     """Token ids of `texts`; a text longer than `max_length` tokens (default: the tokenizer's `model_max_length`)
-    is cut to it, or refused with `truncate=False` (a ValueError naming the text)."""
+    is cut to it, or refused with `truncate=False` (`TextTooLong`, naming the text)."""
     limit = max_length or tokenizer.model_max_length
-    ids = tokenizer(list(texts))["input_ids"]
+    ids = tokenizer(list(texts))["input_ids"] if texts else []
     long = [i for i, row in enumerate(ids) if len(row) > limit]
     if long and not truncate:
-        raise ValueError(f"Text {long[0]} has {len(ids[long[0]])} tokens, more than the limit of {limit}.")
+        raise TextTooLong(f"Text {long[0]} has {len(ids[long[0]])} tokens, more than the limit of {limit}.")
     if long:  # the tokenizer cuts them itself, at the end that its reading direction drops
         cut = tokenizer([texts[i] for i in long], truncation=True, max_length=limit)["input_ids"]
         for i, row in zip(long, cut, strict=True):
@@ -114,6 +136,16 @@ def classify_ids(forward: Forward, tokenizer, ids: Sequence[list[int]], config,
         batch = tokenizer.pad({"input_ids": [ids[i] for i in rows]}, return_tensors="pt")
         out[rows] = scores(forward(batch["input_ids"], batch["attention_mask"]), config).cpu()
     return out
+
+
+def classify_texts(forward: Forward, tokenizer, texts: Sequence[str], config, threshold: float = DEFAULT_THRESHOLD,
+                   truncate: bool = True, max_batch_tokens: int = DEFAULT_MAX_BATCH_TOKENS,
+                   max_batch_size: int | None = None) -> list[dict]:
+    """One result per text (see `results`), in input order; a blank text gets an empty result."""
+    kept, every = nonblank(texts), encode(tokenizer, texts, truncate=truncate)
+    ids = [every[i] for i in kept]
+    row_scores = classify_ids(forward, tokenizer, ids, config, max_batch_tokens, max_batch_size)
+    return place(results(row_scores, config, threshold), kept, len(texts))
 
 
 def model_forward(model) -> Forward:
@@ -148,7 +180,7 @@ def load_trained_classifier(folder, **from_pretrained_kwargs):
 
 class EndpointHandler:
     """Hugging Face Inference Endpoints' custom handler: `EndpointHandler(path)({"inputs": text or [texts],
-    "parameters": {"threshold": 0.5, "truncate": true}})` gives one result per text (see `results`)."""
+    "parameters": {"threshold": 0.5, "truncate": true}})` gives one result per text (see `results`; a blank text gets an empty one)."""
 
     def __init__(self, path: str = ""):
         self.model = load_trained_classifier(path, trust_remote_code=True)
@@ -160,6 +192,5 @@ class EndpointHandler:
         texts = [inputs] if isinstance(inputs, str) else inputs
         if not isinstance(texts, list) or not all(isinstance(t, str) for t in texts):
             raise ValueError("'inputs' must be a string or a list of strings.")
-        ids = encode(self.tokenizer, texts, truncate=parameters.get("truncate", True))
-        row_scores = classify_ids(self.forward, self.tokenizer, ids, self.model.config)
-        return results(row_scores, self.model.config, parameters.get("threshold", DEFAULT_THRESHOLD))
+        return classify_texts(self.forward, self.tokenizer, texts, self.model.config,
+                              parameters.get("threshold", DEFAULT_THRESHOLD), parameters.get("truncate", True))

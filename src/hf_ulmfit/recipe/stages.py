@@ -31,6 +31,7 @@ from datasets import Dataset
 from transformers import AutoConfig, AutoTokenizer, HfArgumentParser
 from transformers.utils import logging as hf_logging
 
+from ..deploy.endpoint_handler import write_endpoint_handler
 from ..models.ulmfit import ULMFiTConfig, ULMFiTForCausalLM, ULMFiTTokenizerFast
 from ..training.documents import tokenize_documents
 from ..training.lr_finder import find_lr
@@ -367,6 +368,7 @@ def train_evaluate_save(trainer: ULMFiTTrainer, model_args: ModelArguments, data
     trainer.log_metrics("eval", metrics)
     trainer.save_metrics("eval", metrics, combined=False)
     card = {"finetuned_from": model_args.model_name_or_path, "dataset": data_names(data_args)}
+    write_endpoint_handler(trainer.model, out)  # Inference Endpoints' handler.py, uploaded with the model
     if trainer.args.push_to_hub:
         plot_training_curves(trainer, out)  # first, to be uploaded with the model; a failure costs only the plot
         trainer.push_to_hub(**card)  # saves model, tokenizer and card, then uploads output_dir
