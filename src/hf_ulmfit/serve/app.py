@@ -58,22 +58,28 @@ class ServeSettings:
     max_body_bytes: int = 4_000_000  # a request body larger than this is 413 before it is parsed
 
 
-class PredictRequest(BaseModel):
-    """Either `texts` (a list) or `text` (one string). `truncate=false` refuses a text longer than the model's
-    `max_length` tokens (413) instead of cutting it."""
+def request_model(max_texts: int) -> type[BaseModel]:
+    """The body of POST /predict: either `texts` (1 to `max_texts` strings) or `text` (one string), as its
+    OpenAPI schema says too (a fuzzer's schema-valid request is accepted). `truncate=false` refuses a text longer
+    than the model's `max_length` tokens (413) instead of cutting it."""
 
-    model_config = ConfigDict(extra="forbid", strict=True)
-    texts: list[str] | None = Field(None, examples=[["A great film.", "Dull and far too long."]])
-    text: str | None = Field(None, examples=["A great film."])
-    truncate: bool = True
+    class PredictRequest(BaseModel):
+        model_config = ConfigDict(extra="forbid", strict=True, json_schema_extra={
+            "oneOf": [{"required": ["texts"]}, {"required": ["text"]}]})  # fmt: skip
+        texts: list[str] = Field(None, json_schema_extra={"minItems": 1, "maxItems": max_texts},
+                                 examples=[["A great film.", "Dull and far too long."]])  # fmt: skip
+        text: str = Field(None, examples=["A great film."])
+        truncate: bool = True
 
-    @model_validator(mode="after")
-    def one_source(self):
-        if (self.texts is None) == (self.text is None):
-            raise ValueError("give exactly one of 'texts' (a list of strings) or 'text' (a string)")
-        if self.texts is not None and not self.texts:
-            raise ValueError("'texts' is empty: give at least one text")
-        return self
+        @model_validator(mode="after")
+        def one_source(self):
+            if (self.texts is None) == (self.text is None):
+                raise ValueError("give exactly one of 'texts' (a list of strings) or 'text' (a string)")
+            if self.texts is not None and not self.texts:
+                raise ValueError("'texts' is empty: give at least one text")
+            return self
+
+    return PredictRequest
 
 
 class Prediction(BaseModel):
@@ -174,7 +180,7 @@ def create_app(settings: ServeSettings, service: Service | None = None) -> FastA
 
     @app.exception_handler(HTTPException)
     async def http_error(_: Request, err: HTTPException):
-        return error(err.status_code, str(err.detail))
+        return JSONResponse({"error": str(err.detail)}, status_code=err.status_code, headers=err.headers)  # Allow
 
     @app.exception_handler(Exception)
     async def server_error(_: Request, err: Exception):
@@ -199,10 +205,12 @@ def create_app(settings: ServeSettings, service: Service | None = None) -> FastA
                 return error(400, f"The body is not valid UTF-8 ({err.reason} at byte {err.start}).")
         return await call_next(request)
 
+    predict_request = request_model(settings.max_texts)
+
     @app.post("/predict", response_model=PredictResponse,
               responses={413: {"model": ErrorResponse}, 415: {"model": ErrorResponse},
                          503: {"model": ErrorResponse}})  # fmt: skip
-    async def predict(request: PredictRequest):
+    async def predict(request: predict_request):
         """The label and the score of every label for each text, by the model's problem type."""
         if not service.ready:
             return error(503, "The model is warming up; retry when GET /health answers ready.")
