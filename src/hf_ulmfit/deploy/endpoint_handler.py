@@ -15,10 +15,11 @@
 (`EndpointHandler(path)`, `__call__({"inputs": ...})`). The file is `hf_ulmfit/scoring.py` itself, which imports
 only torch and transformers, so the endpoint scores exactly as the service and `examples/serve.py` do."""
 
+import inspect
 import shutil
 from pathlib import Path
 
-from .. import scoring
+from ..scoring import EndpointHandler
 from ..utils import atomic_path, is_classifier
 
 HANDLER_NAME = "handler.py"
@@ -31,5 +32,5 @@ def write_endpoint_handler(model, folder: str | Path) -> Path | None:
         return None
     path = Path(folder) / HANDLER_NAME
     with atomic_path(path) as tmp:
-        shutil.copyfile(scoring.__file__, tmp)
+        shutil.copyfile(inspect.getfile(EndpointHandler), tmp)  # the whole scoring module
     return path
