@@ -166,3 +166,16 @@ def test_sigterm_finishes_the_request_in_flight(tiny_folders):
     status_line, _, payload = reply.partition(b"\r\n\r\n")
     assert status_line.startswith(b"HTTP/1.1 200") and len(json.loads(payload)["predictions"]) == 3
     running.stop()
+
+
+@pytest.mark.slow
+def test_two_workers_serve_the_same_model(tiny_folders):
+    running = Server(tiny_folders["regression"], "--workers", "2")
+    try:
+        answers = [running.request("POST", "/predict", {"text": "good film"}) for _ in range(6)]
+        meta = running.request("GET", "/metadata")
+    finally:
+        assert running.stop() in (0, STOPPED)
+    assert {status for status, _ in answers} == {200} and meta[0] == 200
+    expected = expected_scores(tiny_folders["regression"], "good film")
+    assert all(body["predictions"][0]["scores"] == pytest.approx(expected, abs=1e-5) for _, body in answers)

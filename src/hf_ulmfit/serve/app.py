@@ -240,4 +240,7 @@ def create_app(settings: ServeSettings, service: Service | None = None) -> FastA
 
 def app_from_environment() -> FastAPI:
     """The application of a `--workers` process, from the settings the parent put in the environment."""
+    from transformers.utils import logging as transformers_logging
+
+    transformers_logging.disable_progress_bar()
     return create_app(ServeSettings(**json.loads(os.environ[SETTINGS_VARIABLE])))
