@@ -103,7 +103,7 @@ def agreement(forward: Forward, reference: Forward, tokenizer, config, ids: list
     share of texts given the same labels (at the default multi-label threshold)."""
     ours = classify_ids(forward, tokenizer, ids, config)
     theirs = classify_ids(reference, tokenizer, ids, config)
-    out = {"texts": len(ids), "max_score_difference": round(float((ours - theirs).abs().max()), 6)}
+    out = {"texts": len(ids), "max_score_difference": float((ours - theirs).abs().max())}
     if problem_type(config) != REGRESSION:
         same = [a["labels"] == b["labels"] for a, b in zip(results(ours, config), results(theirs, config), strict=True)]
         out["same_labels"] = sum(same) / len(same)
