@@ -79,3 +79,9 @@ def test_a_language_model_is_refused_by_serve_and_explain(tiny_folders, capsys, 
     assert "holds a language model" in capsys.readouterr().err
     with pytest.raises(ValueError, match="holds a language model"):  # explain.py used to explain its random head
         example("explain").main([str(tiny_folders["lm"]), "--text", "good film"])
+
+
+def test_http_flag_hands_over_to_the_service(tiny_folders, capsys):
+    with pytest.raises(SystemExit) as exit_:  # the service's own argument check answers, so it was reached
+        example("serve").main([str(tiny_folders["single_label_classification"]), "--http", "--max_texts", "0"])
+    assert exit_.value.code == 2 and "--max_texts must be at least 1, got 0" in capsys.readouterr().err
