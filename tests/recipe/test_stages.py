@@ -131,7 +131,7 @@ def test_push_uploads_exactly_the_model_folder(stages):
     (upload,) = hub.uploads
     assert upload["repo_id"] == "me/tiny-clas"
     assert upload["files"] == [
-        "README.md", "config.json", "configuration_ulmfit.py", "eval_results.json", "model.safetensors",
+        "README.md", "config.json", "configuration_ulmfit.py", "eval_results.json", "handler.py", "model.safetensors",
         "modeling_ulmfit.py", "tokenization_ulmfit.py", "tokenizer.json", "tokenizer_config.json",
         "training_args.json", "training_curves.png",
     ]
