@@ -14,10 +14,11 @@ import hf_ulmfit
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = Path(hf_ulmfit.__file__).parent
 # Rooms bottom to top: a module may import its own room and the rooms below it, never one above it.
-SHARED = {"utils", "model_card"}
+SHARED = {"utils", "model_card", "scoring"}
 # conversion, deploy and interpretation sit side by side: none imports another.
+# recipe and serve sit side by side too.
 LEVEL = {"models": 0, "shared": 1, "training": 2, "conversion": 3, "deploy": 3, "interpretation": 3, "recipe": 4,
-         "entry points": 5}
+         "serve": 4, "entry points": 5}
 
 PUBLIC = [
     "ULMFiTTokenizerFast", "ULMFiTConfig", "ULMFiTPreTrainedModel", "ULMFiTModel", "ULMFiTForCausalLM",
@@ -32,7 +33,7 @@ PUBLIC = [
 def room_of(module: str) -> str:
     """The room of a dotted module name below `hf_ulmfit`."""
     parts = module.split(".")
-    if parts[0] in ("models", "training", "conversion", "deploy", "interpretation", "recipe"):
+    if parts[0] in ("models", "training", "conversion", "deploy", "interpretation", "recipe", "serve"):
         return parts[0]
     return "shared" if parts[0] in SHARED else "entry points"
 

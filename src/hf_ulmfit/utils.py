@@ -23,6 +23,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from .scoring import is_classifier, load_trained_classifier
+
 
 @contextmanager
 def atomic_path(path: str | os.PathLike, folder: bool = False) -> Iterator[Path]:
@@ -119,13 +121,6 @@ def file_sha256(path: str | os.PathLike) -> str:
     return digest.hexdigest()
 
 
-def is_classifier(model_or_config) -> bool:
-    """Whether a ULMFiT model, or the config of a saved folder, is a sequence classifier (else a language model)."""
-    if hasattr(model_or_config, "config"):  # a model: its class says it, whatever its config was loaded from
-        return "ForSequenceClassification" in type(model_or_config).__name__
-    return any("ForSequenceClassification" in name for name in model_or_config.architectures or [])
-
-
 def check_saved_folder(folder: str | os.PathLike, tokenizer: bool = True) -> None:
     """A clear error, naming the file and the cause, for a saved folder that would not load or would load wrong:
     a local path that does not exist (transformers takes it for a malformed Hub id), no or damaged config.json,
@@ -211,6 +206,16 @@ def expected_shapes(config: dict) -> dict[str, list[int]]:
     return {key: list(tensor.shape) for key, tensor in model.state_dict().items()}
 
 
+def load_classifier(folder: str | os.PathLike):
+    """The trained classifier saved in `folder` (eval mode) and its tokenizer: the one loader of the package's
+    commands and service. Damaged weights, a missing tokenizer, a language model's folder or an untrained head are
+    refused with the reason."""
+    from transformers import AutoTokenizer
+
+    check_saved_folder(folder)
+    return load_trained_classifier(folder), AutoTokenizer.from_pretrained(folder)
+
+
 # x86 flags of CPUs with bf16 arithmetic in hardware; elsewhere bf16 autocast is emulated and slower than float32.
 BF16_FLAGS = ("avx512_bf16", "amx_bf16")
 
@@ -243,5 +248,6 @@ def cpu_description(cpuinfo: str | None = None) -> str:
     return name + (f" ({', '.join(bf16)})" if bf16 else "")
 
 
-__all__ = ["file_sha256", "BF16_FLAGS", "SaveError", "atomic_path", "failure_cause", "first_line", "fsync_tree", "replace_folder", "check_saved_folder", "read_json", "tokenizer_size", "cpu_description", "cpu_flags", "cpu_has_native_bf16",
-           "is_classifier"]
+__all__ = ["file_sha256", "BF16_FLAGS", "SaveError", "atomic_path", "failure_cause", "first_line", "fsync_tree",
+           "replace_folder", "check_saved_folder", "read_json", "tokenizer_size", "cpu_description", "cpu_flags",
+           "cpu_has_native_bf16", "is_classifier", "load_classifier"]

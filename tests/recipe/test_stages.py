@@ -131,7 +131,7 @@ def test_push_uploads_exactly_the_model_folder(stages):
     (upload,) = hub.uploads
     assert upload["repo_id"] == "me/tiny-clas"
     assert upload["files"] == [
-        "README.md", "config.json", "configuration_ulmfit.py", "eval_results.json", "model.safetensors",
+        "README.md", "config.json", "configuration_ulmfit.py", "eval_results.json", "handler.py", "model.safetensors",
         "modeling_ulmfit.py", "tokenization_ulmfit.py", "tokenizer.json", "tokenizer_config.json",
         "training_args.json", "training_curves.png",
     ]
@@ -243,11 +243,11 @@ def test_serve_example_classifies_jsonl_in_input_order(stages, tmp_path, capsys)
     source = write_jsonl(tmp_path / "in.jsonl", [{"text": t} for t in texts])
     serve.main([str(out / "clas"), "--input", source, "--batch_size", "2"])
     rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
-    assert len(rows) == 3 and all(set(r["probabilities"]) == {"neg", "pos"} for r in rows)
+    assert len(rows) == 3 and all(set(r["scores"]) == {"neg", "pos"} for r in rows)
     from hf_ulmfit.deploy.inference import predict_probabilities
 
     expected, _ = predict_probabilities(str(out / "clas"), texts, batch_size=8)
-    assert [r["probabilities"]["pos"] for r in rows] == pytest.approx(expected[:, 1].tolist(), abs=1e-5)
+    assert [r["scores"]["pos"] for r in rows] == pytest.approx(expected[:, 1].tolist(), abs=1e-5)
 
 
 def test_classifier_script_defaults_are_the_measured_recipe():

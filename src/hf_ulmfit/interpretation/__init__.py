@@ -14,8 +14,9 @@
 """Why did it say that? Per-token importance (fastai's intrinsic attention, integrated gradients) for ULMFiT
 classifiers, merged into words, and the HTML pages and evaluation report that show it."""
 
+from ..utils import load_classifier  # the package's one loader, shared with serving
 from .attribution import METHODS, Attribution, integrated_gradients, intrinsic_attention
-from .explanations import Explanation, explain, load_classifier, write_page
+from .explanations import Explanation, explain, write_page
 from .report import write_report
 from .words import Word, merge_words
 

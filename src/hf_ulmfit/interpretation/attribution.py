@@ -21,6 +21,8 @@ from dataclasses import dataclass
 
 import torch
 
+from ..scoring import REGRESSION, problem_type, scores
+
 METHODS = ("intrinsic_attention", "integrated_gradients")
 
 
@@ -54,12 +56,9 @@ def gradient_mode(model):
 
 def class_probabilities(model, logits: torch.Tensor) -> torch.Tensor:
     """Softmax for single-label models, sigmoid for multi-label ones; regression has no class to explain."""
-    problem = model.config.problem_type
-    if problem == "regression" or (problem is None and model.config.num_labels == 1):
+    if problem_type(model.config) == REGRESSION:
         raise ValueError("A regression model has no class probabilities to explain.")
-    if problem == "multi_label_classification":
-        return logits.float().sigmoid()
-    return logits.float().softmax(-1)
+    return scores(logits, model.config)
 
 
 def _ids(model, input_ids) -> torch.Tensor:

@@ -16,9 +16,7 @@
 from dataclasses import dataclass
 from pathlib import Path
 
-from transformers import AutoModelForSequenceClassification, AutoTokenizer
-
-from ..utils import atomic_path, check_saved_folder, is_classifier
+from ..utils import atomic_path
 from .attribution import Attribution, attribute
 from .html_page import explanation_html, page
 from .words import Word, merge_words
@@ -31,15 +29,6 @@ class Explanation:
     label: str
     probability: float
     attribution: Attribution
-
-
-def load_classifier(folder: str | Path):
-    """A saved ULMFiT classifier in eval mode and its tokenizer."""
-    check_saved_folder(folder)
-    model = AutoModelForSequenceClassification.from_pretrained(folder)
-    if not is_classifier(model):
-        raise ValueError(f"{folder} holds no ULMFiT classifier (ULMFiTForSequenceClassification).")
-    return model.eval(), AutoTokenizer.from_pretrained(folder)
 
 
 def is_subword(tokenizer) -> bool:

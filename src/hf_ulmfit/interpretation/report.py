@@ -21,23 +21,20 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from ..scoring import REGRESSION, classify_ids, model_forward, problem_type
 from ..training.plots import save_confusion_matrix
 from ..utils import atomic_path
-from .attribution import attribute, class_probabilities
+from .attribution import attribute
 from .explanations import words_of
 from .html_page import explanation_html, page, table
 
 
-@torch.no_grad()
 def predict(model, tokenizer, texts: list[str], batch_size: int = 32) -> tuple[torch.Tensor, list[list[int]]]:
     """Class probabilities (N, C) in input order, and each text's token ids."""
+    if problem_type(model.config) == REGRESSION:
+        raise ValueError("A regression model has no class probabilities to report on.")
     encoded = tokenizer(list(texts))["input_ids"]
-    order = sorted(range(len(encoded)), key=lambda i: len(encoded[i]))
-    probabilities = torch.empty(len(encoded), model.config.num_labels)
-    for start in range(0, len(order), batch_size):
-        rows = order[start : start + batch_size]
-        batch = tokenizer.pad({"input_ids": [encoded[i] for i in rows]}, return_tensors="pt").to(model.device)
-        probabilities[rows] = class_probabilities(model, model(**batch).logits).cpu()
+    probabilities = classify_ids(model_forward(model), tokenizer, encoded, model.config, max_batch_size=batch_size)
     return probabilities, encoded
 
 

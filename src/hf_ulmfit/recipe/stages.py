@@ -31,6 +31,7 @@ from datasets import Dataset
 from transformers import AutoConfig, AutoTokenizer, HfArgumentParser
 from transformers.utils import logging as hf_logging
 
+from ..deploy.endpoint_handler import write_endpoint_handler
 from ..models.ulmfit import ULMFiTConfig, ULMFiTForCausalLM, ULMFiTTokenizerFast
 from ..training.documents import tokenize_documents
 from ..training.lr_finder import find_lr
@@ -405,6 +406,7 @@ def save_stage_folder(trainer: ULMFiTTrainer, staging: Path, metrics: dict[str, 
     if trainer.args.should_save:
         write_results(staging, metrics)
         plot_training_curves(trainer, staging)
+        write_endpoint_handler(trainer.model, staging)  # Inference Endpoints' handler.py, uploaded with the model
     with redirected_output(trainer, staging):
         if trainer.args.push_to_hub:
             trainer.push_to_hub(model_name=trainer.hub_model_id.split("/")[-1], **card)  # saves, then uploads
