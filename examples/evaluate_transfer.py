@@ -13,8 +13,8 @@ nothing else; `scratch` the same script without a pretrained model, at the LM's 
 weights (`RANDOM_WEIGHTS_RECIPE`: every layer from the start, one-cycle 1e-2, 10 epochs); anything after `--` is
 passed on to the classifier script (for ablations, recorded with the row). Each run appends a row (accuracy, wall
 time, command, commit) to RUN_DIR/results.jsonl. Labelled draws are seeded samples of the task's training set;
-the test set is fixed per task (IMDb: 2,000 test reviews drawn once with seed 0; SST-2 and TREC-6: their test
-sets).
+the test set is fixed per task (IMDb: 2,000 test reviews drawn once with seed 0; SST-2, TREC-6 and MPQA: their
+test sets).
 """
 
 import argparse
@@ -52,8 +52,8 @@ IMDB_TEST_SIZE = 2000
 METHODS = ("tfidf", "scratch", "ulmfit")
 
 
-def read_jsonl_gz(path: Path) -> list[dict]:
-    with gzip.open(path, "rt", encoding="utf-8") as f:
+def read_jsonl(path: Path) -> list[dict]:
+    with (gzip.open(path, "rt", encoding="utf-8") if path.suffix == ".gz" else path.open(encoding="utf-8")) as f:
         return [json.loads(line) for line in f]
 
 
@@ -64,13 +64,15 @@ def prepare(args) -> None:
     out = Path(args.run_dir) / "data"
     out.mkdir(parents=True, exist_ok=True)
     label = ["neg", "pos"]
-    imdb = {split: [{"text": r["text"], "label": label[r["label"]]} for r in read_jsonl_gz(SHARED / "imdb" / f"{split}.jsonl.gz")]
+    imdb = {split: [{"text": r["text"], "label": label[r["label"]]} for r in read_jsonl(SHARED / "imdb" / f"{split}.jsonl.gz")]
             for split in ("train", "test")}  # fmt: skip
     write_jsonl(imdb["train"], out / "imdb.train.jsonl")
     write_jsonl(random.Random(0).sample(imdb["test"], IMDB_TEST_SIZE), out / "imdb.test.jsonl")
     for split in ("train", "test"):
         write_jsonl(sst2(SHARED / "sst2" / f"stsa.binary.{split}"), out / f"sst2.{split}.jsonl")
         write_jsonl(trec(SHARED / "trec" / f"TREC.{split}", fine=False), out / f"trec.{split}.jsonl")
+        write_jsonl([{"text": r["text"], "label": label[r["label"]]} for r in read_jsonl(SHARED / "mpqa" / f"{split}.jsonl")],
+                    out / f"mpqa.{split}.jsonl")  # fmt: skip
 
 
 def labelled_draw(args) -> Path:
@@ -212,7 +214,7 @@ def main() -> None:
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("prepare", help=prepare.__doc__.splitlines()[0]).set_defaults(func=prepare)
     one = commands.add_parser("run", help="one method on one labelled draw")
-    one.add_argument("task", choices=["imdb", "sst2", "trec"])
+    one.add_argument("task", choices=["imdb", "sst2", "trec", "mpqa"])
     one.add_argument("--labels", default="all", help="number of labelled training examples, or 'all'")
     one.add_argument("--seed", type=int, default=0)
     one.add_argument("--method", choices=METHODS, required=True)
