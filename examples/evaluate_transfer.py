@@ -1,8 +1,9 @@
-"""Does transfer win? A ULMFiT classifier from a pretrained LM beside TF-IDF + logistic regression and the same
-classifier trained from scratch, on the same labelled draws and the same test set (docs/transfer.md).
+"""Does transfer win? A ULMFiT classifier from a pretrained LM beside TF-IDF + logistic regression, fastText and
+the same classifier trained from scratch, on the same labelled draws and the same test set (docs/transfer.md).
 
     python examples/evaluate_transfer.py prepare                   # task files under RUN_DIR/data
     python examples/evaluate_transfer.py run imdb --labels 1000 --seed 0 --method tfidf
+    python examples/evaluate_transfer.py run imdb --labels 1000 --seed 0 --method fasttext
     python examples/evaluate_transfer.py run imdb --labels 1000 --seed 0 --method ulmfit
     python examples/evaluate_transfer.py run imdb --labels 1000 --seed 0 --method scratch
     python examples/evaluate_transfer.py run sst2 --labels all --seed 0 --method ulmfit
@@ -29,7 +30,7 @@ from pathlib import Path
 import torch
 
 from hf_ulmfit import ULMFiTConfig
-from hf_ulmfit.recipe.baselines import tfidf_accuracy
+from hf_ulmfit.recipe.baselines import fasttext_accuracy, tfidf_accuracy
 from hf_ulmfit.recipe.results import append_result, head_commit
 from hf_ulmfit.recipe.stages import (
     RANDOM_WEIGHTS_RECIPE,
@@ -49,7 +50,8 @@ REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared" / "data"
 SHIPPED_LM = REPO / "pretrained" / "awd-lstm-small-en"
 IMDB_TEST_SIZE = 2000
-METHODS = ("tfidf", "scratch", "ulmfit")
+METHODS = ("tfidf", "fasttext", "scratch", "ulmfit")
+BASELINES = {"tfidf": tfidf_accuracy, "fasttext": fasttext_accuracy}
 
 
 def read_jsonl(path: Path) -> list[dict]:
@@ -109,10 +111,10 @@ def run(args) -> None:
     train, test = labelled_draw(args), data / f"{args.task}.test.jsonl"
     row = {"task": args.task, "labels": args.labels, "seed": args.seed, "method": args.method,
            "extra": " ".join(args.extra)}  # fmt: skip
-    if args.method == "tfidf":
+    if args.method in BASELINES:
         train_rows, test_rows = (load_texts([str(p)], "text", keep_columns=["label"]) for p in (train, test))
-        row["accuracy"] = tfidf_accuracy(train_rows["text"], train_rows["label"], test_rows["text"],
-                                         test_rows["label"], seed=args.seed)  # fmt: skip
+        row["accuracy"] = BASELINES[args.method](train_rows["text"], train_rows["label"], test_rows["text"],
+                                                 test_rows["label"], seed=args.seed)  # fmt: skip
     else:
         name = f"{args.task}-{args.labels}-{args.method}-s{args.seed}" + (f"-{args.tag}" if args.tag else "")
         argv = classifier_argv(args, train, test, Path(args.run_dir) / "clas" / name)
