@@ -32,12 +32,8 @@ import torch
 from hf_ulmfit import ULMFiTConfig
 from hf_ulmfit.recipe.baselines import fasttext_accuracy, tfidf_accuracy
 from hf_ulmfit.recipe.results import append_result, head_commit
-from hf_ulmfit.recipe.stages import (
-    RANDOM_WEIGHTS_RECIPE,
-    ClassifierTrainingArguments,
-    as_command_line,
-    parse_stage_args,
-)
+from hf_ulmfit.recipe.domain_adaptation import DomainAdaptedClassifierArguments
+from hf_ulmfit.recipe.stages import RANDOM_WEIGHTS_RECIPE, as_command_line, parse_stage_args
 from hf_ulmfit.recipe.text_sources import load_texts
 from hf_ulmfit.utils import file_sha256
 
@@ -118,7 +114,9 @@ def run(args) -> None:
     else:
         name = f"{args.task}-{args.labels}-{args.method}-s{args.seed}" + (f"-{args.tag}" if args.tag else "")
         argv = classifier_argv(args, train, test, Path(args.run_dir) / "clas" / name)
-        metrics = train_classifier(*parse_stage_args(argv, training_class=ClassifierTrainingArguments))
+        metrics = train_classifier(*parse_stage_args(argv, training_class=DomainAdaptedClassifierArguments))
+        # The unknown-token share and what the domain adaptation did come with the metrics.
+        row.update({k: v for k, v in metrics.items() if not k.startswith("eval_") and k != "epoch"})
         row.update(accuracy=metrics["eval_accuracy"], f1=metrics["eval_f1"], model=str(args.model),
                    device=torch.cuda.get_device_name() if torch.cuda.is_available() and "--use_cpu" not in args.extra
                    else "cpu")  # fmt: skip
