@@ -31,8 +31,8 @@ import torch
 
 from hf_ulmfit import ULMFiTConfig
 from hf_ulmfit.recipe.baselines import fasttext_accuracy, tfidf_accuracy
-from hf_ulmfit.recipe.results import append_result, head_commit
 from hf_ulmfit.recipe.domain_adaptation import DomainAdaptedClassifierArguments
+from hf_ulmfit.recipe.results import append_result, head_commit
 from hf_ulmfit.recipe.stages import RANDOM_WEIGHTS_RECIPE, as_command_line, parse_stage_args
 from hf_ulmfit.recipe.text_sources import load_texts
 from hf_ulmfit.utils import file_sha256
