@@ -94,7 +94,8 @@ def adapt_to_domain(lm: ULMFiTForCausalLM, tokenizer: ULMFiTTokenizerFast, train
     column = data_args.text_column
     counts = train_counts = count_tokens(train, tokenizer.backend_tokenizer, num_proc=1, text_column=column,
                                          show_progress=False)  # fmt: skip
-    report = {"unknown_token_share": round(unknown_share(train_counts, tokenizer.vocab), 4)}
+    known = tokenizer.get_vocab()  # a new dict at every call of tokenizer.vocab: taken once
+    report = {"unknown_token_share": round(unknown_share(train_counts, known), 4)}
     mode = args.domain_adaptation if isinstance(args, DomainAdaptedClassifierArguments) else "off"
     if mode == "auto":
         mode = "both" if report["unknown_token_share"] >= args.adapt_min_unknown_share else "off"
@@ -114,9 +115,10 @@ def adapt_to_domain(lm: ULMFiTForCausalLM, tokenizer: ULMFiTTokenizerFast, train
         extended = extend_tokenizer(tokenizer, counts, min_freq=model_args.min_freq, max_vocab=model_args.max_vocab)
         transfer_vocab(lm, tokenizer.convert_ids_to_tokens(range(len(tokenizer))),
                        extended.convert_ids_to_tokens(range(len(extended))))  # fmt: skip
-        report["new_tokens"] = sum(t not in tokenizer.vocab and not t.startswith(FAKE) for t in extended.vocab)
+        now_known = extended.get_vocab()
+        report["new_tokens"] = sum(t not in known and not t.startswith(FAKE) for t in now_known)
         tokenizer = extended  # the same rules: the words counted before are the words now
-        report["unknown_token_share_after"] = round(unknown_share(train_counts, tokenizer.vocab), 4)
+        report["unknown_token_share_after"] = round(unknown_share(train_counts, now_known), 4)
     if mode in ("lm", "both"):
         report.update(finetune_on_task(lm, tokenizer, texts, column, sum(counts.values()), args))
     report["adaptation_s"] = round(time.perf_counter() - started, 1)

@@ -158,7 +158,8 @@ def extend_tokenizer(tokenizer: ULMFiTTokenizerFast, counts: Mapping[str, int], 
         raise ValueError("Only word-level ULMFiT vocabularies are extended; a subword vocabulary has no unknown words.")
     old = [token for token in tokenizer.convert_ids_to_tokens(range(len(tokenizer))) if not token.startswith(FAKE)]
     # The old tokens rank first whatever their count here; make_vocab then adds the new ones by frequency.
-    ranked = {**dict.fromkeys(old, math.inf), **{t: n for t, n in counts.items() if t not in tokenizer.vocab}}
+    known = tokenizer.get_vocab()  # built anew at every call: once here
+    ranked = {**dict.fromkeys(old, math.inf), **{t: n for t, n in counts.items() if t not in known}}
     itos = make_vocab(ranked, min_freq=min_freq, max_vocab=max(max_vocab, len(old)))
     backend = Tokenizer.from_str(tokenizer.backend_tokenizer.to_str())
     backend.model = models.WordLevel(vocab=check_itos(itos), unk_token=UNK)
