@@ -168,6 +168,7 @@ def report(args) -> None:
         devices = ", ".join(sorted({r.get("device", "cpu") for r in group}))
         lines.append(f"| {task} | {labels} | {method} | {tag or 'default'} | {statistics.mean(accs):.3f}{sd} | "
                      f"{len(accs)} | {devices} |")
+    lines += paired_differences(groups)
     if pairs:
         lines += ["", "## The same draw on the CPU and on the GPU", "",
                   "| task | labels | method | variant | seed | CPU | GPU |", "|---|---|---|---|---|---|---|"]
@@ -183,6 +184,30 @@ def report(args) -> None:
     print(f"wrote {out / 'results.md'} and {out / 'imdb_labels.png'}")
 
 
+def paired_differences(groups: dict[tuple, list[dict]]) -> list[str]:
+    """Table lines: the default ULMFiT row of each task against every other method and variant on the same draws
+    (seeds), as the mean paired difference in accuracy points with its standard error, and the mean wall times."""
+    lines = ["", "## The default against each other row, on the same draws", "",
+             "| task | labels | against (method, variant) | draws | default - other, points (s.e.) | wall s: default / other |",
+             "|---|---|---|---|---|---|"]  # fmt: skip
+    for (task, labels, method, tag), default in sorted(groups.items(), key=lambda kv: (kv[0][0], _order(kv[0][1]))):
+        if method != "ulmfit" or tag:
+            continue
+        by_seed = {r["seed"]: r for r in default}
+        for (other_task, other_labels, other_method, other_tag), others in sorted(groups.items()):
+            if (other_task, other_labels) != (task, labels) or (other_method, other_tag) == (method, tag):
+                continue
+            both = [(by_seed[r["seed"]], r) for r in others if r["seed"] in by_seed]
+            if not both:
+                continue
+            diffs = [100 * (d["accuracy"] - o["accuracy"]) for d, o in both]
+            se = f" ({statistics.stdev(diffs) / len(diffs) ** 0.5:.1f})" if len(diffs) > 1 else ""
+            walls = [statistics.mean(r["wall_s"] for r in rows) for rows in zip(*both, strict=True)]
+            lines.append(f"| {task} | {labels} | {other_method}, {other_tag or 'default'} | {len(both)} | "
+                         f"{statistics.mean(diffs):+.1f}{se} | {walls[0]:.0f} / {walls[1]:.0f} |")
+    return lines
+
+
 def _order(labels: str) -> float:
     return float("inf") if labels == "all" else int(labels)
 
@@ -193,12 +218,12 @@ def plot_labels(groups: dict, path: Path) -> None:
 
     figure = Figure(figsize=(6, 4))
     axes = figure.add_subplot()
-    for method in METHODS:
+    for method, variant in [(method, "") for method in METHODS] + [("ulmfit", "no_adaptation")]:
         points = sorted((int(labels), statistics.mean(r["accuracy"] for r in group))
                         for (task, labels, m, tag), group in groups.items()
-                        if task == "imdb" and m == method and not tag and labels != "all")  # fmt: skip
+                        if task == "imdb" and (m, tag) == (method, variant) and labels != "all")  # fmt: skip
         if points:
-            axes.plot(*zip(*points, strict=True), marker="o", label=method)
+            axes.plot(*zip(*points, strict=True), marker="o", label=f"{method} ({variant})" if variant else method)
     axes.set(xscale="log", xlabel="labelled IMDb reviews", ylabel="test accuracy", title="IMDb: accuracy vs labels")
     axes.legend()
     axes.grid(alpha=0.3)
