@@ -8,6 +8,7 @@ the same classifier trained from scratch, on the same labelled draws and the sam
     python examples/evaluate_transfer.py run imdb --labels 1000 --seed 0 --method scratch
     python examples/evaluate_transfer.py run sst2 --labels all --seed 0 --method ulmfit
     python examples/evaluate_transfer.py report                    # docs/transfer/ tables and plot
+    python examples/evaluate_transfer.py coverage mpqa trec sst2   # the LM vocabulary's unknown-token shares
 
 `ulmfit` runs `examples/train_classifier.py`'s defaults from `--model` (the shipped LM unless given) with
 nothing else; `scratch` the same script without a pretrained model, at the LM's sizes, with the recipe for random
@@ -28,13 +29,16 @@ import time
 from pathlib import Path
 
 import torch
+from transformers import AutoTokenizer
 
 from hf_ulmfit import ULMFiTConfig
+from hf_ulmfit.models.ulmfit.tokenization_ulmfit import words
 from hf_ulmfit.recipe.baselines import fasttext_accuracy, tfidf_accuracy
 from hf_ulmfit.recipe.domain_adaptation import DomainAdaptedClassifierArguments
 from hf_ulmfit.recipe.results import append_result, head_commit
 from hf_ulmfit.recipe.stages import RANDOM_WEIGHTS_RECIPE, as_command_line, parse_stage_args
 from hf_ulmfit.recipe.text_sources import load_texts
+from hf_ulmfit.training.vocabulary import count_tokens, extend_tokenizer, unknown_share
 from hf_ulmfit.utils import file_sha256
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -123,6 +127,30 @@ def run(args) -> None:
         if args.method == "ulmfit":  # which weights: the shipped folder's path outlives its versions
             row["model_sha256"] = file_sha256(Path(args.model) / "model.safetensors")[:12]
     append_result(Path(args.run_dir) / "results.jsonl", {**row, "tag": args.tag}, started, __file__, commit=commit)
+
+
+def coverage(args) -> None:
+    """How much of each task the LM's vocabulary reads: the share of unknown tokens in the training and test
+    texts, and of test texts made only of unknown words, before and after the vocabulary extension of the default
+    (the training texts' words seen at least --min_freq times)."""
+    tokenizer = AutoTokenizer.from_pretrained(args.model)
+    backend, data = tokenizer.backend_tokenizer, Path(args.run_dir) / "data"
+    print("| task | tokens per text (median) | one-token texts | new words | unknown tokens, train | unknown tokens, "
+          "test | test texts all unknown |\n|---|---|---|---|---|---|---|")
+    for task in args.tasks:
+        train, test = (load_texts([str(data / f"{task}.{split}.jsonl")], "text")["text"] for split in ("train", "test"))
+        counts = {split: count_tokens(texts, backend, num_proc=1, show_progress=False)
+                  for split, texts in (("train", train), ("test", test))}  # fmt: skip
+        extended = extend_tokenizer(tokenizer, counts["train"], min_freq=args.min_freq)
+        before, after = tokenizer.get_vocab(), extended.get_vocab()
+        lengths = [len(words(backend, text)) - 1 for text in train]  # xxbos aside
+        test_words = [words(backend, text)[1:] for text in test]
+        unknown_texts = [sum(all(w not in vocab for w in text) for text in test_words) / len(test_words)
+                         for vocab in (before, after)]  # fmt: skip
+        share = {split: f"{unknown_share(c, before):.1%} -> {unknown_share(c, after):.1%}" for split, c in counts.items()}
+        print(f"| {task} | {statistics.median(lengths):g} | {sum(n == 1 for n in lengths) / len(lengths):.1%} | "
+              f"{sum(t not in before for t in after if not t.startswith('xxfake'))} | {share['train']} | "
+              f"{share['test']} | {unknown_texts[0]:.1%} -> {unknown_texts[1]:.1%} |")
 
 
 def on_gpu(row: dict) -> bool:
@@ -247,6 +275,11 @@ def main() -> None:
     one.add_argument("--tag", default="", help="a name for an ablation (rows with a tag are reported apart)")
     one.set_defaults(func=run)
     commands.add_parser("report", help=report.__doc__.splitlines()[0]).set_defaults(func=report)
+    cover = commands.add_parser("coverage", help=coverage.__doc__.splitlines()[0])
+    cover.add_argument("tasks", nargs="+", choices=["imdb", "sst2", "trec", "mpqa"])
+    cover.add_argument("--model", type=Path, default=SHIPPED_LM)
+    cover.add_argument("--min_freq", type=int, default=3)
+    cover.set_defaults(func=coverage)
     args = parser.parse_args(argv)
     args.extra = extra
     args.func(args)
