@@ -8,6 +8,11 @@ The defaults (`ClassifierTrainingArguments`) are the best recipe measured from t
 docs/replication.md): every layer for 5 epochs, 2e-2 for the top group and /2.6 for each lower one, STLR,
 stretched to at least `--min_train_steps` steps. It beat the paper's gradual unfreezing on IMDb, SST-2 and TREC-6;
 `--gradual_unfreezing true` gives that (1+1+1+2 epochs at 2e-2 x 1 / 0.5 / 0.25 / 0.05).
+From a pretrained LM, the share of the training texts' tokens unknown to its vocabulary is measured and logged
+(and written in the card), then the LM is adapted to the task first (`--domain_adaptation`, default `auto`, docs/
+transfer.md): its vocabulary is extended with the training texts' words seen at least `--min_freq` (3) times, new
+rows at the mean embedding, and it is fine-tuned briefly on the training texts and any unlabelled `--lm_files`
+(`--adapt_lm_*`); `--domain_adaptation off` keeps the LM as it is.
 Without `--model_name_or_path` the same classifier is trained from scratch (the no-pretraining baseline). The
 result loads with `pipeline("text-classification", model=OUTPUT_DIR, trust_remote_code=True)`.
 """
