@@ -10,17 +10,22 @@ stretched to at least `--min_train_steps` steps. It beat the paper's gradual unf
 `--gradual_unfreezing true` gives that (1+1+1+2 epochs at 2e-2 x 1 / 0.5 / 0.25 / 0.05). `--problem_type regression`
 trains one output on numeric labels (MSE loss; MSE / MAE / Pearson's r reported); numeric labels with fractions are
 refused without it, as are fewer than two classes.
+From a pretrained LM, the share of the training texts' tokens unknown to its vocabulary is measured and logged
+(and written in the card), then the LM is adapted to the task first (`--domain_adaptation`, default `auto`, docs/
+transfer.md): its vocabulary is extended with the training texts' words seen at least `--min_freq` (3) times, new
+rows at the mean embedding, and it is fine-tuned briefly on the training texts and any unlabelled `--lm_files`
+(`--adapt_lm_*`); `--domain_adaptation off` keeps the LM as it is.
 Without `--model_name_or_path` the same classifier is trained from scratch (the no-pretraining baseline). The
 result loads with `pipeline("text-classification", model=OUTPUT_DIR, trust_remote_code=True)`.
 """
 
 from transformers import set_seed
 
-from hf_ulmfit import ULMFiTForSequenceClassification, ULMFiTTrainingArguments
+from hf_ulmfit import ULMFiTForSequenceClassification
 from hf_ulmfit.cli import run_script
+from hf_ulmfit.recipe.domain_adaptation import DomainAdaptedClassifierArguments, adapt_to_domain, classifier_from_lm
 from hf_ulmfit.recipe.output_lock import holds_output_lock
 from hf_ulmfit.recipe.stages import (
-    ClassifierTrainingArguments,
     DataArguments,
     ModelArguments,
     check_direction,
@@ -41,18 +46,23 @@ from hf_ulmfit.recipe.stages import (
 
 @holds_output_lock  # one run per output folder (docs/errors.md)
 def train_classifier(model_args: ModelArguments, data_args: DataArguments,
-                     training_args: ULMFiTTrainingArguments) -> dict[str, float]:
+                     training_args: DomainAdaptedClassifierArguments) -> dict[str, float]:
     """A classifier on the stage-2 encoder, or from random weights without `model_name_or_path`."""
     out = check_output_dir(training_args, model_args.overwrite_output_dir)
     set_seed(training_args.seed)  # new weights (a head, a model from scratch) follow --seed, like the steps
     train, valid = load_stage_data(data_args, labelled=True, seed=training_args.seed)
     fields = classifier_fields(model_args, training_args, task_labels(train, model_args, data_args))
 
+    adaptation = {}
     if model_args.model_name_or_path:
-        # The fine-tuned LM's encoder and tokenizer; a new head, and fastai's classifier dropouts.
+        # The LM's encoder and tokenizer, adapted to the task's words and texts first (stage 2 inside stage 3); a
+        # new head, and fastai's classifier dropouts.
         lm, tokenizer = load_pretrained_lm(model_args.model_name_or_path)
         check_direction(lm.config, data_args)
-        model = ULMFiTForSequenceClassification.from_pretrained(model_args.model_name_or_path, **fields)
+        tokenizer, adaptation = adapt_to_domain(lm, tokenizer, train, model_args, data_args, training_args)
+        set_seed(training_args.seed)  # the head's weights do not depend on whether the LM was fine-tuned
+        model = classifier_from_lm(lm, fields)
+        del lm
     else:
         # The baseline that shows what pretraining brings: a vocabulary of the labelled texts, one learning rate.
         train_all_groups_at_one_rate(training_args)
@@ -63,12 +73,13 @@ def train_classifier(model_args: ModelArguments, data_args: DataArguments,
     stretch_for_few_examples(training_args, len(train))  # enough optimizer steps for a few hundred labels
     # Documents are read in chunks of bptt tokens (BPT3C); gradual unfreezing comes from --unfreeze_stages.
     trainer = classifier_trainer(model, tokenizer, training_args, train, valid, data_args)
-    return train_evaluate_save(trainer, model_args, data_args, out)
+    trainer.card_notes = adaptation  # the unknown-token share and what the adaptation did, in the model card
+    return {**train_evaluate_save(trainer, model_args, data_args, out), **adaptation}
 
 
 def main(argv: list[str] | None = None) -> dict[str, float]:
-    # Stage 3's own defaults (ClassifierTrainingArguments: the paper's recipe).
-    return train_classifier(*parse_stage_args(argv, training_class=ClassifierTrainingArguments))
+    # Stage 3's own defaults (DomainAdaptedClassifierArguments: ClassifierTrainingArguments and the adaptation).
+    return train_classifier(*parse_stage_args(argv, training_class=DomainAdaptedClassifierArguments))
 
 
 if __name__ == "__main__":

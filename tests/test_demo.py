@@ -30,7 +30,8 @@ def test_demo_smoke_prints_ulmfit_beside_both_baselines(tmp_path):
     )  # fmt: skip
     assert result.returncode == 0, result.stderr[-3000:]
     out = result.stdout
-    for row in ("ULMFiT (shipped LM, fine-tuned)", "same classifier from scratch", "TF-IDF + logistic regression"):
+    for row in ("ULMFiT (shipped LM, fine-tuned)", "same classifier from scratch", "TF-IDF + logistic regression",
+                "fastText (bigrams, tuned on a tenth)"):
         assert row in out
     assert "One of the best films" in out and "'label': '" in out  # the pipeline at the end
     for stage in ("lm-imdb", "classifier", "classifier-scratch"):

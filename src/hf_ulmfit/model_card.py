@@ -74,9 +74,11 @@ def build_model_card(
     license: str | None = None,
     dataset_name: str | None = None,
     extra_tags: Sequence[str] = (),
+    domain_adaptation: Mapping[str, object] | None = None,
 ) -> ModelCard:
     """A filled card for a ULMFiT `model` (LM or classifier). `metrics` become the card's table and its
-    model-index (`dataset_name` names the evaluation data there); `recipe` is what `recipe_from_args` gives."""
+    model-index (`dataset_name` names the evaluation data there); `recipe` is what `recipe_from_args` gives;
+    `domain_adaptation` what `recipe.domain_adaptation.adapt_to_domain` reports (the unknown-token share)."""
     config = model.config
     classifier = is_classifier(model)
     task = ("text-classification", "Text Classification") if classifier else ("text-generation", "Text Generation")
@@ -127,6 +129,7 @@ def build_model_card(
         metrics=metrics,
         source=source,
         converted_from=converted_from,
+        domain_adaptation=dict(domain_adaptation or {}),
     )
 
 

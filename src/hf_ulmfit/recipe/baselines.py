@@ -11,12 +11,19 @@
 # WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
 # See the License for the specific language governing permissions and
 # limitations under the License.
-"""The baseline every quality report puts beside a ULMFiT classifier: TF-IDF + logistic regression.
+"""The baselines every quality report puts beside a ULMFiT classifier: TF-IDF + logistic regression, and fastText
+(supervised, word bigrams), the tool a CPU user would pick instead.
 
-scikit-learn is in the `bench` extra (`pip install hf_ulmfit[bench]`), never a runtime dependency of the models.
+scikit-learn and fastText (`fasttext-numpy2-wheel`, the build that runs with numpy 2) are in the `bench` extra
+(`pip install hf_ulmfit[bench]`), never runtime dependencies of the models.
 """
 
+import random
+import re
+import tempfile
 from collections.abc import Sequence
+from itertools import product
+from pathlib import Path
 
 # The regularisation strength is chosen by cross-validation on the labelled texts alone, so that the baseline is
 # as strong as its family allows at every number of labels (a fixed C favours one label count).
@@ -49,8 +56,69 @@ def tfidf_accuracy(train_texts: Sequence[str], train_labels: Sequence, test_text
                    test_labels: Sequence, seed: int = 0) -> float:
     """Test accuracy of `tfidf_logistic_regression` trained on the labelled texts."""
     model = tfidf_logistic_regression(train_texts, train_labels, seed)
-    predictions = model.predict(list(test_texts))
-    return sum(p == t for p, t in zip(predictions, test_labels, strict=True)) / len(test_labels)
+    return accuracy(model.predict(list(test_texts)), test_labels)
 
 
-__all__ = ["tfidf_logistic_regression", "tfidf_accuracy"]
+def accuracy(predictions: Sequence, labels: Sequence) -> float:
+    return sum(p == t for p, t in zip(predictions, labels, strict=True)) / len(labels)
+
+
+# fastText's epochs and learning rate are chosen on a held-out tenth of the labelled texts, as its documentation
+# tunes them (the defaults, 5 epochs at 0.1, underfit small training sets).
+FASTTEXT_EPOCHS, FASTTEXT_LRS = (5, 10, 25, 50), (0.1, 0.25, 0.5, 1.0)
+_WORDS = re.compile(r"\w+|[^\w\s]")
+
+
+def fasttext_words(text: str) -> str:
+    """fastText reads whitespace-separated tokens, one example a line: lowercased words and punctuation apart, as
+    its example scripts prepare text."""
+    return " ".join(_WORDS.findall(text.lower()))
+
+
+class FastTextClassifier:
+    """fastText supervised (word bigrams, one thread for reproducible runs) with `predict(texts) -> labels`; the
+    epochs and learning rate that scored best on a seeded tenth of the training texts, then refit on all of them."""
+
+    def __init__(self, train_texts: Sequence[str], train_labels: Sequence, seed: int = 0):
+        try:
+            import fasttext
+        except ImportError as error:
+            raise ImportError("The fastText baseline needs fastText: pip install 'hf_ulmfit[bench]' "
+                              "(fasttext-numpy2-wheel).") from error  # fmt: skip
+        self._fasttext, self.seed = fasttext, seed
+        self.labels = sorted(set(train_labels), key=str)
+        texts, labels = [fasttext_words(t) for t in train_texts], list(train_labels)
+        order = list(range(len(texts)))
+        random.Random(seed).shuffle(order)
+        held = set(order[: max(1, len(order) // 10)])
+        fit = [i for i in order if i not in held]
+        scores = {}
+        for epoch, lr in product(FASTTEXT_EPOCHS, FASTTEXT_LRS):
+            model = self._fit([texts[i] for i in fit], [labels[i] for i in fit], epoch, lr)
+            scores[epoch, lr] = accuracy(self._predict(model, [texts[i] for i in held]), [labels[i] for i in held])
+        self.epoch, self.lr = max(scores, key=lambda key: (scores[key], -key[0]))  # ties: fewer epochs
+        self.model = self._fit(texts, labels, self.epoch, self.lr)
+
+    def _fit(self, texts: list[str], labels: list, epoch: int, lr: float):
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "train.txt"
+            path.write_text("".join(f"__label__{self.labels.index(y)} {x}\n" for x, y in zip(texts, labels,
+                                    strict=True)), encoding="utf-8")  # fmt: skip
+            return self._fasttext.train_supervised(str(path), epoch=epoch, lr=lr, wordNgrams=2, minCount=1,
+                                                   thread=1, seed=self.seed, verbose=0)  # fmt: skip
+
+    def _predict(self, model, texts: list[str]) -> list:
+        predicted, _ = model.predict(texts)
+        return [self.labels[int(p[0].removeprefix("__label__"))] for p in predicted]
+
+    def predict(self, texts: Sequence[str]) -> list:
+        return self._predict(self.model, [fasttext_words(t) for t in texts])
+
+
+def fasttext_accuracy(train_texts: Sequence[str], train_labels: Sequence, test_texts: Sequence[str],
+                      test_labels: Sequence, seed: int = 0) -> float:
+    """Test accuracy of `FastTextClassifier` trained on the labelled texts."""
+    return accuracy(FastTextClassifier(train_texts, train_labels, seed).predict(test_texts), test_labels)
+
+
+__all__ = ["FastTextClassifier", "fasttext_accuracy", "tfidf_logistic_regression", "tfidf_accuracy"]

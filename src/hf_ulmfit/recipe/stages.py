@@ -336,12 +336,12 @@ def classifier_fields(model_args: ModelArguments, training_args: ULMFiTTrainingA
     return fields
 
 
-def lm_trainer(model, tokenizer, training_args, train: Dataset | TokenStore, valid: Dataset | TokenStore,
+def lm_trainer(model, tokenizer, training_args, train: Dataset | TokenStore, valid: Dataset | TokenStore | None,
                text_column: str) -> ULMFiTTrainer:
-    """A trainer for a language model on the token stream of `train`, evaluated on `valid` (perplexity, accuracy);
-    texts are tokenized here, token stores are read as they are."""
-    train, valid = (data if isinstance(data, TokenStore) else tokenize_documents(data, tokenizer, text_column)
-                    for data in (train, valid))
+    """A trainer for a language model on the token stream of `train`, evaluated on `valid` (perplexity, accuracy)
+    when given; texts are tokenized here, token stores are read as they are."""
+    train, valid = (data if data is None or isinstance(data, TokenStore) else
+                    tokenize_documents(data, tokenizer, text_column) for data in (train, valid))  # fmt: skip
     return ULMFiTTrainer(
         model=model, args=training_args, train_dataset=train, eval_dataset=valid,
         processing_class=tokenizer, compute_metrics=compute_lm_metrics,

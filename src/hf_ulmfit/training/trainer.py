@@ -138,6 +138,9 @@ class ULMFiTTrainer(Trainer):
     first) and, for the language model, the `lm_loss`, `ar_loss` and `tar_loss` parts of the training loss.
     """
 
+    # What the card reports beside the recipe: the stage-3 script sets the domain adaptation's figures here.
+    card_notes: dict | None = None
+
     def __init__(self, model=None, args=None, data_collator=None, train_dataset=None, eval_dataset=None, **kwargs):
         if model is None or not hasattr(model, "layer_groups"):
             raise ValueError("ULMFiTTrainer needs a model with layer_groups() (a ULMFiT LM or classifier).")
@@ -479,6 +482,7 @@ class ULMFiTTrainer(Trainer):
             self.args.output_dir, self.model, repo_id=getattr(self, "hub_model_id", None), model_name=model_name,
             base_model=finetuned_from, datasets=_as_list(dataset_tags or dataset), metrics=metrics,
             recipe=recipe_from_args(self.args), language=language, license=license, extra_tags=_as_list(tags),
+            domain_adaptation=self.card_notes,
         )  # fmt: skip
 
 

@@ -14,19 +14,24 @@
 """New ULMFiT vocabularies from a corpus: fastai's word vocabulary (tokens counted in several processes) or a
 subword one. Training-only code, so it lives here and not in the tokenizer file saved folders carry."""
 
+import math
 import os
+from collections.abc import Mapping
 from concurrent.futures import ProcessPoolExecutor
 
 from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
 from transformers.utils.logging import tqdm
 
 from ..models.ulmfit.tokenization_ulmfit import (
+    BOS,
+    FAKE,
     SPECIAL_TOKENS,
     UNK,
     ULMFiTTokenizerFast,
     as_text,
     build_backend,
     build_normalizer,
+    check_itos,
     count_words,
     make_vocab,
 )
@@ -137,4 +142,30 @@ def train_subword_tokenizer(
     return ULMFiTTokenizerFast.from_backend(backend, add_eos_token=add_eos_token, **kwargs)
 
 
-__all__ = ["count_tokens", "train_tokenizer", "train_subword_tokenizer"]
+def unknown_share(counts: Mapping[str, int], vocab: Mapping[str, int]) -> float:
+    """The share of the tokens counted in `counts` (`count_tokens`) that `vocab` lacks, i.e. that the tokenizer
+    reads as `xxunk`; the `xxbos` that starts every text is left out, so short texts are not flattered."""
+    total = sum(n for token, n in counts.items() if token != BOS)
+    return sum(n for token, n in counts.items() if token not in vocab) / total if total else 0.0
+
+
+def extend_tokenizer(tokenizer: ULMFiTTokenizerFast, counts: Mapping[str, int], min_freq: int = 3,
+                     max_vocab: int = 60000) -> ULMFiTTokenizerFast:
+    """`tokenizer` with the tokens of `counts` it lacks appended, most frequent first, those seen at least
+    `min_freq` times, up to `max_vocab` tokens in all (fastai's `make_vocab` rule for a target vocabulary); its own
+    tokens keep their ids (the `xxfake` padding moves to the new end), its rules and options are kept."""
+    if type(tokenizer.backend_tokenizer.model).__name__ != "WordLevel":
+        raise ValueError("Only word-level ULMFiT vocabularies are extended; a subword vocabulary has no unknown words.")
+    old = [token for token in tokenizer.convert_ids_to_tokens(range(len(tokenizer))) if not token.startswith(FAKE)]
+    # The old tokens rank first whatever their count here; make_vocab then adds the new ones by frequency.
+    known = tokenizer.get_vocab()  # built anew at every call: once here
+    ranked = {**dict.fromkeys(old, math.inf), **{t: n for t, n in counts.items() if t not in known}}
+    itos = make_vocab(ranked, min_freq=min_freq, max_vocab=max(max_vocab, len(old)))
+    backend = Tokenizer.from_str(tokenizer.backend_tokenizer.to_str())
+    backend.model = models.WordLevel(vocab=check_itos(itos), unk_token=UNK)
+    return ULMFiTTokenizerFast.from_backend(backend, add_eos_token=tokenizer.add_eos_token,
+                                            padding_side=tokenizer.padding_side, backwards=tokenizer.backwards,
+                                            model_max_length=tokenizer.model_max_length)  # fmt: skip
+
+
+__all__ = ["count_tokens", "extend_tokenizer", "train_tokenizer", "train_subword_tokenizer", "unknown_share"]
