@@ -92,14 +92,26 @@ def test_every_door_gives_the_same_configuration_and_logits(doors):
 
 
 def test_the_script_builds_the_same_classifier(doors):
-    """train_classifier.py's own fields (recipe.stages.classifier_fields with the defaults) on top."""
+    """train_classifier.py builds its classifier from the LM in memory (recipe.domain_adaptation.classifier_from_lm,
+    with its default fields): the same configuration as every door, and the LM's encoder."""
+    from hf_ulmfit import ULMFiTForCausalLM
+    from hf_ulmfit.recipe.domain_adaptation import classifier_from_lm
     from hf_ulmfit.recipe.stages import ClassifierTrainingArguments, ModelArguments, classifier_fields
 
     fields = classifier_fields(ModelArguments(model_name_or_path=str(LM)),
                                ClassifierTrainingArguments(output_dir="unused"), ["LABEL_0", "LABEL_1"])
-    script = built_here(lambda path, **_: ULMFiTForSequenceClassification.from_pretrained(path, **fields))
-    assert model_fields(script["config"]) == model_fields(doors["auto, installed"]["config"])
-    torch.testing.assert_close(torch.tensor(script["logits"]), torch.tensor(doors["auto, installed"]["logits"]))
+    lm = ULMFiTForCausalLM.from_pretrained(LM)
+    script = classifier_from_lm(lm, fields)
+    config = json.loads(json.dumps(script.config.to_dict()))
+    # The script names the problem type it judged from the labels; a door leaves it to transformers' rule at the
+    # first loss (integer labels: the same single-label cross-entropy).
+    assert config.pop("problem_type") == "single_label_classification"
+    door_config = {**doors["auto, installed"]["config"]}
+    assert door_config.pop("problem_type") is None
+    assert model_fields(config) == model_fields(door_config)
+    door = AutoModelForSequenceClassification.from_pretrained(LM, num_labels=2)
+    for name, tensor in door.ulmfit.state_dict().items():
+        torch.testing.assert_close(script.ulmfit.state_dict()[name], tensor, msg=name)
 
 
 def test_what_the_caller_chose_is_kept():
