@@ -101,10 +101,9 @@ def load_stream_state(checkpoint: str, stream: LMStreamDataset) -> tuple | None:
         return None
     files.sort(key=lambda f: int(f.rsplit("_", 1)[1].split(".")[0]))
     saved = [torch.load(f, weights_only=True, map_location="cpu") for f in files]
-    if not all(isinstance(s, dict) for s in saved):  # written before the layout was saved: one state per process
-        if len(saved) != stream.num_processes:
-            raise ValueError(f"{checkpoint} was saved by {len(saved)} processes: resume with as many.")
-        return saved[stream.process_index]
+    if not all(isinstance(s, dict) for s in saved):
+        raise ValueError(f"{checkpoint}: a {STREAM_STATE_FILE.format('N')} without its stream layout; it was not "
+                         "saved by this version of ULMFiTTrainer.")
     layout = {(s["num_rows"], s["row_length"]) for s in saved}
     if layout != {(stream.num_rows, stream.row_length)}:
         rows, length = sorted(layout)[0]
