@@ -35,7 +35,7 @@ def finetune_lm(model_args: ModelArguments, data_args: DataArguments,
     if not model_args.model_name_or_path:
         raise ValueError("Stage 2 fine-tunes a pretrained LM: pass --model_name_or_path (the stage-1 folder).")
     out = check_output_dir(training_args, model_args.overwrite_output_dir)
-    set_seed(training_args.seed)  # new weights (a head, a model from scratch) follow --seed, like the steps
+    set_seed(training_args.seed)  # new embedding rows (vocabulary transfer) and the batch order follow --seed
     model, tokenizer = load_pretrained_lm(model_args.model_name_or_path)
     check_direction(model.config, data_args)
     pretrained_vocab = tokenizer.convert_ids_to_tokens(range(len(tokenizer)))

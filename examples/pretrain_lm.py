@@ -33,7 +33,7 @@ def pretrain_lm(model_args: ModelArguments, data_args: DataArguments,
                 training_args: ULMFiTTrainingArguments) -> dict[str, float]:
     """A vocabulary and an AWD-LSTM language model trained from random weights on general-domain text."""
     out = check_output_dir(training_args, model_args.overwrite_output_dir)
-    set_seed(training_args.seed)  # new weights (a head, a model from scratch) follow --seed, like the steps
+    set_seed(training_args.seed)  # the random weights and the batch order follow --seed
     # Nothing pretrained to protect: every layer group trains at `learning_rate`.
     train_all_groups_at_one_rate(training_args)
     if data_args.token_store:  # tokenized once by examples/tokenize_corpus.py, vocabulary included
