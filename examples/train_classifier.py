@@ -49,7 +49,7 @@ def train_classifier(model_args: ModelArguments, data_args: DataArguments,
                      training_args: DomainAdaptedClassifierArguments) -> dict[str, float]:
     """A classifier on the stage-2 encoder, or from random weights without `model_name_or_path`."""
     out = check_output_dir(training_args, model_args.overwrite_output_dir)
-    set_seed(training_args.seed)  # the batch order and a model from scratch follow --seed
+    set_seed(training_args.seed)  # the data split, the adaptation and a model from scratch follow --seed
     train, valid = load_stage_data(data_args, labelled=True, seed=training_args.seed)
     fields = classifier_fields(model_args, training_args, task_labels(train, model_args, data_args))
 
