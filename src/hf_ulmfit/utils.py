@@ -11,8 +11,9 @@
 # WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
 # See the License for the specific language governing permissions and
 # limitations under the License.
-"""Small helpers every room shares: writing files and folders atomically, telling a classifier from a language
-model, what the CPU is and whether it computes in bf16 natively."""
+"""Small helpers every room shares: writing files and folders atomically (and saying why a save failed), checking
+a saved folder before loading it, telling a classifier from a language model, what the CPU is and whether it
+computes in bf16 natively."""
 
 import hashlib
 import os
@@ -248,6 +249,6 @@ def cpu_description(cpuinfo: str | None = None) -> str:
     return name + (f" ({', '.join(bf16)})" if bf16 else "")
 
 
-__all__ = ["file_sha256", "BF16_FLAGS", "SaveError", "atomic_path", "failure_cause", "first_line", "fsync_tree",
-           "replace_folder", "check_saved_folder", "read_json", "tokenizer_size", "cpu_description", "cpu_flags",
-           "cpu_has_native_bf16", "is_classifier", "load_classifier"]
+__all__ = ["BF16_FLAGS", "SaveError", "atomic_path", "check_saved_folder", "cpu_description", "cpu_flags",
+           "cpu_has_native_bf16", "failure_cause", "file_sha256", "first_line", "fsync_tree", "is_classifier",
+           "load_classifier", "read_json", "replace_folder", "tokenizer_size"]

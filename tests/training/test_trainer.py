@@ -316,3 +316,27 @@ def test_best_checkpoint_and_rotation_name_the_renamed_folders(tmp_path):
     assert ".partial" not in best and os.path.isdir(best)
     assert not list(tmp_path.glob(".checkpoint-*"))
     assert {p.name for p in tmp_path.glob("checkpoint-*")} <= {"checkpoint-6", os.path.basename(best)}
+
+
+def test_a_checkpoint_is_uploaded_from_its_final_folder(tmp_path, monkeypatch):
+    """transformers uploads checkpoints in the background: from the renamed folder, never the staging one."""
+    from concurrent.futures import Future
+
+    uploads = []
+
+    class FakeHub:
+        def create_repo(self, repo_id, **kwargs):
+            return type("Repo", (), {"repo_id": repo_id})()
+
+        def upload_folder(self, folder_path, **kwargs):
+            uploads.append(folder_path)
+            done = Future()
+            done.set_result(None)
+            return done
+
+    monkeypatch.setattr("transformers.trainer.hf_api", lambda: FakeHub())
+    args = _args(tmp_path, save_strategy="steps", save_steps=2, max_steps=4, push_to_hub=True,
+                 hub_model_id="me/tiny", hub_strategy="checkpoint")  # fmt: skip
+    ULMFiTTrainer(model=tiny_lm(), args=args, train_dataset=lm_documents()).train()
+    checkpoints = [path for path in uploads if path != str(tmp_path)]  # the others upload output_dir
+    assert checkpoints == [str(tmp_path / "checkpoint-2"), str(tmp_path / "checkpoint-4")]

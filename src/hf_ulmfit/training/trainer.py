@@ -169,6 +169,7 @@ class ULMFiTTrainer(Trainer):
         self._loss_parts_count = 0
         self._group_lrs: list[float] = []
         self._checkpoint_staging: str | None = None
+        self._push_pending = False
         self.checkpoints_written: set[str] = set()  # the checkpoint-N names this run saved
         self._check_datasets()
 
@@ -431,10 +432,19 @@ class ULMFiTTrainer(Trainer):
         if self.args.should_save:
             self._commit_checkpoint(os.path.join(staging, name), final)
             os.rmdir(staging)
+            if self._push_pending:
+                self._push_pending = False
+                super()._push_from_checkpoint(final)
             rotate_checkpoints(output_dir=run_dir, save_total_limit=self.args.save_total_limit,
                                best_model_checkpoint=self.state.best_model_checkpoint, use_mtime=True)  # fmt: skip
         self.accelerator.wait_for_everyone()
         self.checkpoints_written.add(name)
+
+    def _push_from_checkpoint(self, checkpoint_folder: str) -> None:
+        if self._checkpoint_staging is not None:  # uploaded once renamed: the upload runs in the background
+            self._push_pending = True
+            return
+        super()._push_from_checkpoint(checkpoint_folder)
 
     def _commit_checkpoint(self, staged: str, final: str) -> None:
         best = self.state.best_model_checkpoint
