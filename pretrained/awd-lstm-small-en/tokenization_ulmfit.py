@@ -29,6 +29,7 @@ See docs/tokenizer.md for the measured agreement with fastai and what still diff
 
 import json
 from collections.abc import Iterable
+from pathlib import Path
 
 from tokenizers import Regex, Tokenizer, models, normalizers, pre_tokenizers
 from transformers import BatchEncoding, PreTrainedTokenizerFast
@@ -459,6 +460,24 @@ def count_words(backend: Tokenizer, texts: Iterable) -> dict[str, int]:
     return counts
 
 
+def _check_size_against_model(tokenizer, folder) -> None:
+    """A local model folder whose tokenizer has fewer tokens than the model's embedding has rows holds a tokenizer
+    saved with other weights (pipelines would run it silently, never reading some rows): refused, naming both."""
+    config = Path(str(folder)) / "config.json" if folder is not None else None
+    if config is None or not config.is_file():
+        return
+    try:
+        values = json.loads(config.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return  # the model's own loading reports a damaged config.json
+    if values.get("model_type") == "ulmfit" and isinstance(values.get("vocab_size"), int):
+        if len(tokenizer) < values["vocab_size"]:
+            raise ValueError(
+                f"{Path(str(folder)) / 'tokenizer.json'} has {len(tokenizer)} tokens but {config} gives the model "
+                f"{values['vocab_size']} embedding rows: the tokenizer is not the one saved with these weights."
+            )
+
+
 class ULMFiTTokenizerFast(PreTrainedTokenizerFast):
     """fastai's default ULMFiT tokenization (rules + spaCy English words + `itos`) as a fast tokenizer.
 
@@ -529,6 +548,7 @@ class ULMFiTTokenizerFast(PreTrainedTokenizerFast):
     @classmethod
     def from_pretrained(cls, *args, **kwargs) -> "ULMFiTTokenizerFast":
         tokenizer = super().from_pretrained(*args, **kwargs)
+        _check_size_against_model(tokenizer, args[0] if args else kwargs.get("pretrained_model_name_or_path"))
         # transformers 5 keeps add_bos_token / add_eos_token out of tokenizer_config.json and trusts tokenizer.json's
         # post-processor; read them back from it so that changing one later keeps the other.
         post = tokenizer.backend_tokenizer.post_processor

@@ -274,3 +274,15 @@ def test_a_batch_of_pairs(small_tok):
     assert batch["input_ids"] == [small_tok(a, b)["input_ids"] for a, b in pairs]
     with pytest.raises(TypeError, match="pairs"):
         small_tok([("the movie", "was", "good")])
+
+
+def test_a_tokenizer_shorter_than_the_models_embedding_is_refused(small_tok, tmp_path):
+    """As pipeline() loads it: the tokenizer of a model folder must reach every embedding row."""
+    import json
+
+    small_tok.save_pretrained(tmp_path)
+    (tmp_path / "config.json").write_text(json.dumps({"model_type": "ulmfit", "vocab_size": len(small_tok) + 8}))
+    with pytest.raises(ValueError, match="tokens but .*config.json gives the model"):
+        ULMFiTTokenizerFast.from_pretrained(tmp_path)
+    (tmp_path / "config.json").write_text(json.dumps({"model_type": "ulmfit", "vocab_size": len(small_tok)}))
+    assert len(ULMFiTTokenizerFast.from_pretrained(tmp_path)) == len(small_tok)
