@@ -99,8 +99,7 @@ def train_fastai(lm, ids, labels, n_train: int, args, seed: int) -> float:
 
 
 def train_ours(train: list[dict], test: list[dict], args, seed: int) -> float:
-    from train_classifier import train_classifier  # examples/train_classifier.py
-
+    from hf_ulmfit.commands.train_classifier import train_classifier  # examples/train_classifier.py
     from hf_ulmfit.recipe.stages import ClassifierTrainingArguments, DataArguments, ModelArguments
 
     with tempfile.TemporaryDirectory() as tmp:

@@ -17,10 +17,9 @@ import argparse
 import time
 from pathlib import Path
 
-from finetune_lm import finetune_lm  # the stage scripts beside this one
-from train_classifier import train_classifier
-
 from hf_ulmfit import ULMFiTConfig, ULMFiTTrainingArguments
+from hf_ulmfit.commands.finetune_lm import finetune_lm  # the stage scripts beside this one
+from hf_ulmfit.commands.train_classifier import train_classifier
 from hf_ulmfit.recipe.baselines import fasttext_accuracy, tfidf_accuracy
 from hf_ulmfit.recipe.stages import RANDOM_WEIGHTS_RECIPE, ClassifierTrainingArguments, DataArguments, ModelArguments
 from hf_ulmfit.recipe.text_sources import load_texts

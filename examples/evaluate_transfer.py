@@ -44,7 +44,8 @@ from hf_ulmfit.utils import file_sha256
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from prepare_data import sst2, trec  # noqa: E402
 from prepare_data import write as write_jsonl  # noqa: E402
-from train_classifier import train_classifier  # noqa: E402
+
+from hf_ulmfit.commands.train_classifier import train_classifier  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared" / "data"

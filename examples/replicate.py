@@ -35,11 +35,12 @@ from hf_ulmfit.recipe.text_sources import load_texts
 from hf_ulmfit.training.metrics import compute_lm_metrics, preprocess_lm_logits
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from finetune_lm import finetune_lm  # noqa: E402
 from prepare_data import trec  # noqa: E402
 from prepare_data import write as write_jsonl  # noqa: E402
-from pretrain_lm import pretrain_lm  # noqa: E402
-from train_classifier import train_classifier  # noqa: E402
+
+from hf_ulmfit.commands.finetune_lm import finetune_lm  # noqa: E402
+from hf_ulmfit.commands.pretrain_lm import pretrain_lm  # noqa: E402
+from hf_ulmfit.commands.train_classifier import train_classifier  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared" / "data"

@@ -7,11 +7,10 @@ import sys
 from pathlib import Path
 
 from hf_ulmfit import ULMFiTTrainingArguments
+from hf_ulmfit.commands.pretrain_lm import pretrain_lm
 from hf_ulmfit.recipe.stages import DataArguments, ModelArguments
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "examples"))
-from pretrain_lm import pretrain_lm  # noqa: E402
 
 SAMPLE = ROOT / "examples" / "data" / "wikitext2_sample.txt.gz"
 

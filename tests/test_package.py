@@ -107,3 +107,34 @@ def test_the_lazy_names_are_public_names_of_the_training_room():
     import hf_ulmfit.training
 
     assert set(hf_ulmfit._TRAINING_NAMES) <= set(hf_ulmfit.training.__all__)
+
+
+def test_the_ulmfit_command_is_installed_and_lists_every_job():
+    script = Path(sys.executable).parent / "ulmfit"  # pip install . puts it beside the interpreter
+    result = subprocess.run([str(script), "--help"], capture_output=True, text=True, timeout=120,
+                            env={**os.environ, "HF_HUB_OFFLINE": "1"})
+    assert result.returncode == 0, result.stderr[-2000:]
+    from hf_ulmfit.commands import COMMANDS
+
+    assert all(f"  {name} " in result.stdout for name in COMMANDS)
+
+
+@pytest.mark.parametrize("name", ["pretrain", "finetune", "train-classifier", "convert-fastai", "export", "serve",
+                                  "explain"])
+def test_every_ulmfit_sub_command_has_a_help(name, capsys, monkeypatch):
+    from hf_ulmfit.commands import main
+
+    monkeypatch.setattr(sys, "argv", ["ulmfit"])
+    with pytest.raises(SystemExit) as exit_:
+        main([name, "--help"])
+    assert exit_.value.code == 0
+    out = capsys.readouterr().out
+    assert out.startswith(f"usage: ulmfit {name}") and len(out.splitlines()) > 3
+
+
+def test_an_unknown_ulmfit_sub_command_is_one_error(capsys):
+    from hf_ulmfit.commands import main
+
+    with pytest.raises(SystemExit) as exit_:
+        main(["train"])
+    assert exit_.value.code == 2 and "no command 'train'" in capsys.readouterr().err

@@ -10,11 +10,10 @@ import torch
 from safetensors.torch import load_file
 
 from hf_ulmfit import ULMFiTForCausalLM, ULMFiTTrainingArguments
+from hf_ulmfit.commands.pretrain_lm import pretrain_lm
 from hf_ulmfit.recipe.stages import DataArguments, ModelArguments
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "examples"))
-from pretrain_lm import pretrain_lm  # noqa: E402
 
 
 def ship(source, out, *extra):

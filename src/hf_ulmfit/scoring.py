@@ -165,7 +165,8 @@ def load_trained_classifier(folder, **from_pretrained_kwargs):
     if not is_classifier(config):
         raise ValueError(
             f"{folder} holds a language model ({', '.join(config.architectures or ['no architectures'])}), not a "
-            "trained classifier: classify with a folder saved by examples/train_classifier.py."
+            "trained classifier: classify with a folder saved by `ulmfit train-classifier` "
+            "(examples/train_classifier.py)."
         )
     model, info = AutoModelForSequenceClassification.from_pretrained(
         folder, output_loading_info=True, **from_pretrained_kwargs

@@ -1,7 +1,6 @@
 """The files a person opens: a text's page, the evaluation report, and examples/explain.py writing both."""
 
 import json
-import sys
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -9,12 +8,10 @@ import numpy as np
 import pytest
 from synthetic_reviews import reviews
 
+from hf_ulmfit.commands.explain import main as explain_main
 from hf_ulmfit.interpretation import Word, explain, write_page, write_report
 from hf_ulmfit.interpretation.html_page import coloured_words
 from hf_ulmfit.interpretation.report import per_class_scores
-
-sys.path.insert(0, str(Path(__file__).parents[2] / "examples"))
-from explain import main as explain_main  # noqa: E402
 
 
 class Spans(HTMLParser):

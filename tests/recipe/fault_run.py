@@ -42,7 +42,7 @@ def main() -> None:
                 os.kill(os.getpid(), sig)
 
         ULMFiTTrainer._save_rng_state = killed_mid_save
-    from pretrain_lm import main as pretrain_main
+    from hf_ulmfit.commands.pretrain_lm import main as pretrain_main
 
     pretrain_main(argv)
 

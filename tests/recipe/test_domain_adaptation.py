@@ -2,8 +2,6 @@
 and the classifier script's default that runs them (tiny models)."""
 
 import json
-import sys
-from pathlib import Path
 
 import pytest
 import torch
@@ -11,6 +9,7 @@ from datasets import Dataset
 from transformers import AutoTokenizer, pipeline
 
 from hf_ulmfit import ULMFiTConfig, ULMFiTForCausalLM, train_tokenizer
+from hf_ulmfit.commands.train_classifier import train_classifier
 from hf_ulmfit.recipe.domain_adaptation import (
     DomainAdaptedClassifierArguments,
     adapt_to_domain,
@@ -18,9 +17,6 @@ from hf_ulmfit.recipe.domain_adaptation import (
     lm_steps,
 )
 from hf_ulmfit.recipe.stages import ClassifierTrainingArguments, DataArguments, ModelArguments
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "examples"))
-from train_classifier import train_classifier  # noqa: E402
 
 GENERAL = ["the film was good and the plot was fine", "the actor was bad and the music was dull"] * 10
 # The task's own words ("quokka", "zeugma") are unknown to an LM trained on GENERAL.

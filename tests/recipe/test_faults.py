@@ -18,6 +18,8 @@ from safetensors.torch import load_file
 from test_stages import SIZES, args, reviews, write_jsonl
 from transformers import AutoModelForCausalLM, AutoModelForSequenceClassification, AutoTokenizer
 
+from hf_ulmfit.commands.pretrain_lm import main as pretrain_main
+from hf_ulmfit.commands.train_classifier import train_classifier
 from hf_ulmfit.recipe.output_lock import LOCK_FILE, FolderInUseError, OutputLock
 from hf_ulmfit.recipe.stages import DataArguments, ModelArguments
 from hf_ulmfit.training.trainer import ULMFiTTrainer
@@ -25,9 +27,6 @@ from hf_ulmfit.utils import SaveError
 
 HERE = Path(__file__).resolve().parent
 EXAMPLES = HERE.parents[1] / "examples"
-sys.path.insert(0, str(EXAMPLES))
-from pretrain_lm import main as pretrain_main  # noqa: E402
-from train_classifier import train_classifier  # noqa: E402
 
 ENV = {**os.environ, "HF_HUB_OFFLINE": "1", "OMP_NUM_THREADS": "1", "PYTHONPATH": str(HERE.parents[1] / "src")}
 

@@ -1,7 +1,6 @@
 """The three stages end to end on tiny data, the Hub upload (patched client), and the clear errors."""
 
 import json
-import sys
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -11,13 +10,12 @@ from huggingface_hub import ModelCard
 from transformers import pipeline
 
 from hf_ulmfit import ULMFiTTrainingArguments
+from hf_ulmfit.commands.finetune_lm import finetune_lm
+from hf_ulmfit.commands.pretrain_lm import main as pretrain_main
+from hf_ulmfit.commands.train_classifier import train_classifier
 from hf_ulmfit.recipe.stages import DataArguments, ModelArguments
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
-sys.path.insert(0, str(EXAMPLES))  # the three stage scripts, as transformers' example tests import theirs
-from finetune_lm import finetune_lm  # noqa: E402
-from pretrain_lm import main as pretrain_main  # noqa: E402
-from train_classifier import train_classifier  # noqa: E402
 
 WORDS = "the a film movie plot actor story scene music end good great fine bad awful dull".split()
 SIZES = dict(embedding_size=16, hidden_size=24, num_hidden_layers=2, max_len=32, min_freq=1,

@@ -44,7 +44,7 @@ MODES = ("auto", "off", "vocab", "lm", "both")
 
 @dataclass
 class DomainAdaptedClassifierArguments(ClassifierTrainingArguments):
-    """Stage 3's arguments with the domain adaptation before it (`examples/train_classifier.py`'s defaults)."""
+    """Stage 3's arguments with the domain adaptation before it (the defaults of `ulmfit train-classifier`)."""
 
     domain_adaptation: str = field(
         default="auto",

@@ -189,12 +189,13 @@ def as_command_line(options: dict) -> list[str]:
             if isinstance(value, bool) else str(value))]  # fmt: skip
 
 
-def parse_stage_args(argv: list[str] | None = None, training_class: type = ULMFiTTrainingArguments):
+def parse_stage_args(argv: list[str] | None = None, training_class: type = ULMFiTTrainingArguments,
+                     description: str | None = None):
     """`(ModelArguments, DataArguments, training_class)` from the command line, or from one JSON file given as the
     only argument (as transformers' example scripts do); also turns on progress logging. Stage 3 passes
-    `ClassifierTrainingArguments` for its own defaults."""
+    `ClassifierTrainingArguments` for its own defaults; `description` heads `--help`."""
     argv = sys.argv[1:] if argv is None else argv
-    parser = HfArgumentParser((ModelArguments, DataArguments, training_class))
+    parser = HfArgumentParser((ModelArguments, DataArguments, training_class), description=description)
     if len(argv) == 1 and argv[0].endswith(".json"):
         parsed = parser.parse_json_file(json_file=argv[0])
     else:
