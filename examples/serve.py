@@ -71,7 +71,7 @@ def main(argv: list[str] | None = None) -> None:
         model, tokenizer = load_classifier(args.folder)
         texts = [item.pop("text") for item in items]
         predictions = classify_texts(model_forward(model), tokenizer, texts, model.config, args.threshold,
-                                     max_batch_size=args.batch_size)  # fmt: skip
+                                     max_batch_tokens=None, max_batch_size=args.batch_size)  # fmt: skip
     except ValueError as err:  # the package's clear errors: one line, no traceback
         parser.error(str(err))
     for item, prediction in zip(items, predictions, strict=True):

@@ -39,6 +39,7 @@ def test_length_batches_are_sorted_and_bounded():
     assert flat == sorted(lengths)
     assert all(len(b) * max(lengths[i] for i in b) <= 10 or len(b) == 1 for b in batches)
     assert [len(b) for b in length_batches([1] * 7, max_batch_tokens=100, max_batch_size=3)] == [3, 3, 1]
+    assert [len(b) for b in length_batches([50] * 5, max_batch_tokens=None, max_batch_size=4)] == [4, 1]
 
 
 def test_classify_ids_keeps_input_order():

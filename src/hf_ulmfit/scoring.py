@@ -113,14 +113,16 @@ def encode(tokenizer, texts: Sequence[str], max_length: int | None = None, trunc
     return ids
 
 
-def length_batches(lengths: Sequence[int], max_batch_tokens: int = DEFAULT_MAX_BATCH_TOKENS,
+def length_batches(lengths: Sequence[int], max_batch_tokens: int | None = DEFAULT_MAX_BATCH_TOKENS,
                    max_batch_size: int | None = None) -> list[list[int]]:
     """Indices of `lengths` sorted by length and cut into batches of at most `max_batch_size` rows whose padded
-    size (rows x longest) stays within `max_batch_tokens` (a longer text alone is a batch of its own)."""
+    size (rows x longest) stays within `max_batch_tokens` (a longer text alone is a batch of its own); None
+    leaves that bound out."""
     batches, current = [], []
     for i in sorted(range(len(lengths)), key=lengths.__getitem__):
         full = max_batch_size is not None and len(current) == max_batch_size
-        if current and (full or (len(current) + 1) * lengths[i] > max_batch_tokens):
+        too_big = max_batch_tokens is not None and (len(current) + 1) * lengths[i] > max_batch_tokens
+        if current and (full or too_big):
             batches.append(current)
             current = []
         current.append(i)
@@ -129,7 +131,8 @@ def length_batches(lengths: Sequence[int], max_batch_tokens: int = DEFAULT_MAX_B
 
 @torch.no_grad()
 def classify_ids(forward: Forward, tokenizer, ids: Sequence[list[int]], config,
-                 max_batch_tokens: int = DEFAULT_MAX_BATCH_TOKENS, max_batch_size: int | None = None) -> torch.Tensor:
+                 max_batch_tokens: int | None = DEFAULT_MAX_BATCH_TOKENS, max_batch_size: int | None = None
+                 ) -> torch.Tensor:
     """Scores (N, num_labels) of token id lists, in input order, computed in length-sorted batches."""
     out = torch.empty(len(ids), config.num_labels)
     for rows in length_batches([len(row) for row in ids], max_batch_tokens, max_batch_size):
@@ -139,7 +142,7 @@ def classify_ids(forward: Forward, tokenizer, ids: Sequence[list[int]], config,
 
 
 def classify_texts(forward: Forward, tokenizer, texts: Sequence[str], config, threshold: float = DEFAULT_THRESHOLD,
-                   truncate: bool = True, max_batch_tokens: int = DEFAULT_MAX_BATCH_TOKENS,
+                   truncate: bool = True, max_batch_tokens: int | None = DEFAULT_MAX_BATCH_TOKENS,
                    max_batch_size: int | None = None) -> list[dict]:
     """One result per text (see `results`), in input order; a blank text gets an empty result."""
     kept, every = nonblank(texts), encode(tokenizer, texts, truncate=truncate)

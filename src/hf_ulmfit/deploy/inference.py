@@ -31,7 +31,8 @@ def predict_probabilities(folder: str, texts: Sequence[str], batch_size: int = 3
         raise ValueError(f"batch_size must be at least 1, got {batch_size}.")
     model, tokenizer = load_classifier(folder)
     ids = encode(tokenizer, texts)
-    row_scores = classify_ids(model_forward(model), tokenizer, ids, model.config, max_batch_size=batch_size)
+    # batch_size rows whatever their length: the model reads long texts bptt tokens at a time
+    row_scores = classify_ids(model_forward(model), tokenizer, ids, model.config, None, batch_size)
     return row_scores, labels_of(model.config)
 
 
