@@ -61,11 +61,12 @@ def _pad(rows):
     return {"input_ids": ids, "attention_mask": (torch.arange(longest) < torch.tensor([[len(r)] for r in rows])).long()}
 
 
-def test_encode_cuts_or_refuses_long_texts(tiny_tokenizer):
+def test_encode_cuts_refuses_or_keeps_long_texts(tiny_tokenizer):
     long = " ".join(["good", "bad"] * 10)  # xxbos + 20 tokens
     assert [len(r) for r in encode(tiny_tokenizer, ["good", long], max_length=8)] == [2, 8]
     with pytest.raises(TextTooLong, match="Text 1 has 21 tokens, more than the limit of 8"):
-        encode(tiny_tokenizer, ["good", long], max_length=8, truncate=False)
+        encode(tiny_tokenizer, ["good", long], "refuse", max_length=8)
+    assert [len(r) for r in encode(tiny_tokenizer, ["good", long], "keep", max_length=8)] == [2, 21]
     assert encode(tiny_tokenizer, []) == []
 
 

@@ -144,7 +144,7 @@ class Service:
         }  # fmt: skip
 
     async def predict(self, texts: list[str], truncate: bool) -> list[dict]:
-        kept, every = nonblank(texts), encode(self.tokenizer, texts, truncate=truncate)
+        kept, every = nonblank(texts), encode(self.tokenizer, texts, "cut" if truncate else "refuse")
         ids = [every[i] for i in kept]
         row_scores = await self.batcher.submit(ids) if ids else None
         kept_results = results(row_scores, self.config, self.settings.threshold) if ids else []
