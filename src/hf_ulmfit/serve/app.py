@@ -238,6 +238,16 @@ def create_app(settings: ServeSettings, service: Service | None = None) -> FastA
     return app
 
 
+def describe(settings: ServeSettings) -> tuple[str, str, dict | None]:
+    """Load the service once and say what it serves: its name, revision and backend agreement (run in a child
+    process before `--workers` start, so that the supervisor keeps no copy of the model)."""
+    from transformers.utils import logging as transformers_logging
+
+    transformers_logging.disable_progress_bar()
+    service = Service(settings)
+    return service.name, service.revision, service.agreement
+
+
 def app_from_environment() -> FastAPI:
     """The application of a `--workers` process, from the settings the parent put in the environment."""
     from transformers.utils import logging as transformers_logging
