@@ -7,8 +7,8 @@ the JSONL record has one), the label, the labels and the score of every label by
     cat lines.txt | python examples/serve.py runs/demo/classifier > predictions.jsonl
     python examples/serve.py runs/demo/classifier --http --port 8000   # the HTTP service (docs/serving.md)
 
-Texts are batched by length (little padding); a text longer than the tokenizer's model_max_length is cut to it.
-Memory grows with the batch size times the longest document's chunk (bptt tokens at a time), not with the number
+Texts are batched by length (little padding) and read whole, however long, as in training (the HTTP service cuts
+them to model_max_length tokens instead, to bound a request's time). Memory grows with the batch size times the longest document's chunk (bptt tokens at a time), not with the number
 of texts beyond the texts themselves. Measured throughput and memory: docs/benchmarks.md ("Batch inference").
 """
 
@@ -71,7 +71,7 @@ def main(argv: list[str] | None = None) -> None:
         model, tokenizer = load_classifier(args.folder)
         texts = [item.pop("text") for item in items]
         predictions = classify_texts(model_forward(model), tokenizer, texts, model.config, args.threshold,
-                                     max_batch_size=args.batch_size)  # fmt: skip
+                                     "keep", None, args.batch_size)  # fmt: skip
     except ValueError as err:  # the package's clear errors: one line, no traceback
         parser.error(str(err))
     for item, prediction in zip(items, predictions, strict=True):

@@ -75,7 +75,8 @@ def test_pyproject_lists_every_package_folder():
 
 def test_python_m_entry_points():
     env = {**os.environ, "HF_HUB_OFFLINE": "1"}
-    for module, words in (("hf_ulmfit.convert_fastai", "--vocab"), ("hf_ulmfit.export", "--opset")):
+    for module, words in (("hf_ulmfit.convert_fastai", "--vocab"), ("hf_ulmfit.export", "--opset"),
+                          ("hf_ulmfit.serve", "--max_wait_ms")):
         result = subprocess.run([sys.executable, "-m", module, "--help"], capture_output=True, text=True, env=env,
                                 timeout=300)  # fmt: skip
         assert result.returncode == 0 and words in result.stdout, result.stderr[-2000:]

@@ -39,6 +39,7 @@ def test_length_batches_are_sorted_and_bounded():
     assert flat == sorted(lengths)
     assert all(len(b) * max(lengths[i] for i in b) <= 10 or len(b) == 1 for b in batches)
     assert [len(b) for b in length_batches([1] * 7, max_batch_tokens=100, max_batch_size=3)] == [3, 3, 1]
+    assert [len(b) for b in length_batches([50] * 5, max_batch_tokens=None, max_batch_size=4)] == [4, 1]
 
 
 def test_classify_ids_keeps_input_order():
@@ -60,11 +61,12 @@ def _pad(rows):
     return {"input_ids": ids, "attention_mask": (torch.arange(longest) < torch.tensor([[len(r)] for r in rows])).long()}
 
 
-def test_encode_cuts_or_refuses_long_texts(tiny_tokenizer):
+def test_encode_cuts_refuses_or_keeps_long_texts(tiny_tokenizer):
     long = " ".join(["good", "bad"] * 10)  # xxbos + 20 tokens
     assert [len(r) for r in encode(tiny_tokenizer, ["good", long], max_length=8)] == [2, 8]
     with pytest.raises(TextTooLong, match="Text 1 has 21 tokens, more than the limit of 8"):
-        encode(tiny_tokenizer, ["good", long], max_length=8, truncate=False)
+        encode(tiny_tokenizer, ["good", long], "refuse", max_length=8)
+    assert [len(r) for r in encode(tiny_tokenizer, ["good", long], "keep", max_length=8)] == [2, 21]
     assert encode(tiny_tokenizer, []) == []
 
 

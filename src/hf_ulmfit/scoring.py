@@ -98,29 +98,37 @@ def place(kept_results: Sequence[dict], kept: Sequence[int], n: int) -> list[dic
     return out
 
 
-def encode(tokenizer, texts: Sequence[str], max_length: int | None = None, truncate: bool = True) -> list[list[int]]:
-    """Token ids of `texts`; a text longer than `max_length` tokens (default: the tokenizer's `model_max_length`)
-    is cut to it, or refused with `truncate=False` (`TextTooLong`, naming the text)."""
+LONG_TEXTS = ("cut", "refuse", "keep")
+
+
+def encode(tokenizer, texts: Sequence[str], long_texts: str = "cut", max_length: int | None = None) -> list[list[int]]:
+    """Token ids of `texts`. A text longer than `max_length` tokens (default: the tokenizer's `model_max_length`)
+    is cut to it ("cut"; the tokenizer drops the end its reading direction reaches last), refused ("refuse":
+    `TextTooLong`, naming the text) or kept whole ("keep": the model reads it `bptt` tokens at a time)."""
+    if long_texts not in LONG_TEXTS:
+        raise ValueError(f"long_texts must be one of {LONG_TEXTS}, got {long_texts!r}.")
     limit = max_length or tokenizer.model_max_length
     ids = tokenizer(list(texts))["input_ids"] if texts else []
-    long = [i for i, row in enumerate(ids) if len(row) > limit]
-    if long and not truncate:
+    long = [] if long_texts == "keep" else [i for i, row in enumerate(ids) if len(row) > limit]
+    if long and long_texts == "refuse":
         raise TextTooLong(f"Text {long[0]} has {len(ids[long[0]])} tokens, more than the limit of {limit}.")
-    if long:  # the tokenizer cuts them itself, at the end that its reading direction drops
+    if long:
         cut = tokenizer([texts[i] for i in long], truncation=True, max_length=limit)["input_ids"]
         for i, row in zip(long, cut, strict=True):
             ids[i] = row
     return ids
 
 
-def length_batches(lengths: Sequence[int], max_batch_tokens: int = DEFAULT_MAX_BATCH_TOKENS,
+def length_batches(lengths: Sequence[int], max_batch_tokens: int | None = DEFAULT_MAX_BATCH_TOKENS,
                    max_batch_size: int | None = None) -> list[list[int]]:
     """Indices of `lengths` sorted by length and cut into batches of at most `max_batch_size` rows whose padded
-    size (rows x longest) stays within `max_batch_tokens` (a longer text alone is a batch of its own)."""
+    size (rows x longest) stays within `max_batch_tokens` (a longer text alone is a batch of its own); None
+    leaves that bound out."""
     batches, current = [], []
     for i in sorted(range(len(lengths)), key=lengths.__getitem__):
         full = max_batch_size is not None and len(current) == max_batch_size
-        if current and (full or (len(current) + 1) * lengths[i] > max_batch_tokens):
+        too_big = max_batch_tokens is not None and (len(current) + 1) * lengths[i] > max_batch_tokens
+        if current and (full or too_big):
             batches.append(current)
             current = []
         current.append(i)
@@ -129,7 +137,8 @@ def length_batches(lengths: Sequence[int], max_batch_tokens: int = DEFAULT_MAX_B
 
 @torch.no_grad()
 def classify_ids(forward: Forward, tokenizer, ids: Sequence[list[int]], config,
-                 max_batch_tokens: int = DEFAULT_MAX_BATCH_TOKENS, max_batch_size: int | None = None) -> torch.Tensor:
+                 max_batch_tokens: int | None = DEFAULT_MAX_BATCH_TOKENS, max_batch_size: int | None = None
+                 ) -> torch.Tensor:
     """Scores (N, num_labels) of token id lists, in input order, computed in length-sorted batches."""
     out = torch.empty(len(ids), config.num_labels)
     for rows in length_batches([len(row) for row in ids], max_batch_tokens, max_batch_size):
@@ -139,10 +148,10 @@ def classify_ids(forward: Forward, tokenizer, ids: Sequence[list[int]], config,
 
 
 def classify_texts(forward: Forward, tokenizer, texts: Sequence[str], config, threshold: float = DEFAULT_THRESHOLD,
-                   truncate: bool = True, max_batch_tokens: int = DEFAULT_MAX_BATCH_TOKENS,
+                   long_texts: str = "cut", max_batch_tokens: int | None = DEFAULT_MAX_BATCH_TOKENS,
                    max_batch_size: int | None = None) -> list[dict]:
     """One result per text (see `results`), in input order; a blank text gets an empty result."""
-    kept, every = nonblank(texts), encode(tokenizer, texts, truncate=truncate)
+    kept, every = nonblank(texts), encode(tokenizer, texts, long_texts)
     ids = [every[i] for i in kept]
     row_scores = classify_ids(forward, tokenizer, ids, config, max_batch_tokens, max_batch_size)
     return place(results(row_scores, config, threshold), kept, len(texts))
@@ -193,5 +202,6 @@ class EndpointHandler:
         texts = [inputs] if isinstance(inputs, str) else inputs
         if not isinstance(texts, list) or not all(isinstance(t, str) for t in texts):
             raise ValueError("'inputs' must be a string or a list of strings.")
+        long_texts = "cut" if parameters.get("truncate", True) else "refuse"
         return classify_texts(self.forward, self.tokenizer, texts, self.model.config,
-                              parameters.get("threshold", DEFAULT_THRESHOLD), parameters.get("truncate", True))
+                              parameters.get("threshold", DEFAULT_THRESHOLD), long_texts)

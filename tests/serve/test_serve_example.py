@@ -85,3 +85,10 @@ def test_http_flag_hands_over_to_the_service(tiny_folders, capsys):
     with pytest.raises(SystemExit) as exit_:  # the service's own argument check answers, so it was reached
         example("serve").main([str(tiny_folders["single_label_classification"]), "--http", "--max_texts", "0"])
     assert exit_.value.code == 2 and "--max_texts must be at least 1, got 0" in capsys.readouterr().err
+
+
+def test_a_long_text_is_read_whole(tiny_folders, capsys, monkeypatch):
+    folder = tiny_folders["single_label_classification"]
+    long = " ".join(["good", "film", "bad", "plot"] * 400)  # 1601 tokens, over model_max_length (1440)
+    (row,) = run_serve(capsys, monkeypatch, [str(folder)], stdin=long.encode())
+    assert list(row["scores"].values()) == pytest.approx(logits_of(folder, long).softmax(-1).tolist(), abs=1e-5)

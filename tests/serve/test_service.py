@@ -126,10 +126,14 @@ def test_multi_label_and_regression_scores(tiny_folders, problem_type):
             assert sum(expected.values()) > 1.2  # three sigmoids near 0.5, which a softmax would not give
 
 
-@pytest.mark.parametrize(("folder", "message"), [("lm", "holds a language model"), ("missing", "missing")])
-def test_a_folder_without_a_trained_classifier_is_refused_at_start(tiny_folders, tmp_path, folder, message):
+@pytest.mark.parametrize(("folder", "message", "options"), [
+    ("lm", "holds a language model", []),
+    ("lm", "holds a language model", ["--workers", "2"]),  # checked in a child process before the workers start
+    ("missing", "missing", []),
+])
+def test_a_folder_without_a_trained_classifier_is_refused_at_start(tiny_folders, tmp_path, folder, message, options):
     path = tiny_folders.get(folder, tmp_path / "missing")
-    result = subprocess.run([sys.executable, "-m", "hf_ulmfit.serve", str(path), "--port", "1"],
+    result = subprocess.run([sys.executable, "-m", "hf_ulmfit.serve", str(path), "--port", "1", *options],
                             capture_output=True, text=True, env=environment(), timeout=300)  # fmt: skip
     assert result.returncode == 2 and message in result.stderr, result.stderr[-2000:]
     assert "Traceback" not in result.stderr

@@ -25,13 +25,14 @@ from ..utils import load_classifier
 
 def predict_probabilities(folder: str, texts: Sequence[str], batch_size: int = 32) -> tuple[torch.Tensor, list[str]]:
     """Scores (N, C) of the classifier saved in `folder` (class probabilities, or raw values for regression), and
-    its labels in column order. Texts are batched by length (little padding) and returned in input order; a text
-    longer than the tokenizer's `model_max_length` is cut to it."""
+    its labels in column order. Texts are batched by length (little padding) and returned in input order; long
+    texts are read whole, as in training."""
     if batch_size < 1:
         raise ValueError(f"batch_size must be at least 1, got {batch_size}.")
     model, tokenizer = load_classifier(folder)
-    ids = encode(tokenizer, texts)
-    row_scores = classify_ids(model_forward(model), tokenizer, ids, model.config, max_batch_size=batch_size)
+    ids = encode(tokenizer, texts, long_texts="keep")
+    # batch_size rows whatever their length: the model reads long texts bptt tokens at a time
+    row_scores = classify_ids(model_forward(model), tokenizer, ids, model.config, None, batch_size)
     return row_scores, labels_of(model.config)
 
 

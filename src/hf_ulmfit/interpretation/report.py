@@ -34,7 +34,7 @@ def predict(model, tokenizer, texts: list[str], batch_size: int = 32) -> tuple[t
     if problem_type(model.config) == REGRESSION:
         raise ValueError("A regression model has no class probabilities to report on.")
     encoded = tokenizer(list(texts))["input_ids"]
-    probabilities = classify_ids(model_forward(model), tokenizer, encoded, model.config, max_batch_size=batch_size)
+    probabilities = classify_ids(model_forward(model), tokenizer, encoded, model.config, None, batch_size)
     return probabilities, encoded
 
 

@@ -21,8 +21,10 @@ SIGTERM (or Ctrl-C) stops accepting connections, finishes the requests in flight
 
 import argparse
 import json
+import multiprocessing
 import os
 import sys
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict
 
 from .backends import BACKENDS
@@ -63,7 +65,7 @@ def main(argv: list[str] | None = None) -> None:
     try:
         import uvicorn
 
-        from .app import SETTINGS_VARIABLE, Service, create_app
+        from .app import SETTINGS_VARIABLE, Service, create_app, describe
     except ImportError as err:
         parser.error(f"{err.name} is not installed: pip install 'hf_ulmfit[serve]'.")
     if args.threads:
@@ -74,18 +76,22 @@ def main(argv: list[str] | None = None) -> None:
 
     transformers_logging.disable_progress_bar()  # quiet by default: the weights load in a blink
     try:  # the folder and the backend are checked here, before the server listens
-        service = Service(settings)
+        if args.workers == 1:
+            service = Service(settings)
+            name, revision, agreement = service.name, service.revision, service.agreement
+        else:  # in a child process, so that the supervisor does not keep a copy of the model
+            with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
+                name, revision, agreement = pool.submit(describe, settings).result()
     except (ValueError, OSError) as err:
         parser.error(str(err))
-    print(f"Serving {service.name} (revision {service.revision}, {settings.backend}) on "
-          f"http://{args.host}:{args.port}", file=sys.stderr)  # fmt: skip
-    if service.agreement is not None:
-        print(f"{settings.backend} against fp32: {json.dumps(service.agreement)}", file=sys.stderr)
+    print(f"Serving {name} (revision {revision}, {settings.backend}) on http://{args.host}:{args.port}",
+          file=sys.stderr)  # fmt: skip
+    if agreement is not None:
+        print(f"{settings.backend} against fp32: {json.dumps(agreement)}", file=sys.stderr)
     options = {"host": args.host, "port": args.port, "log_level": args.log_level}
     if args.workers == 1:
         uvicorn.run(create_app(settings, service), **options)
         return
-    del service  # each worker loads its own copy
     os.environ[SETTINGS_VARIABLE] = json.dumps(asdict(settings))
     if args.threads:
         os.environ["OMP_NUM_THREADS"] = str(args.threads)

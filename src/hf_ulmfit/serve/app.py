@@ -144,7 +144,7 @@ class Service:
         }  # fmt: skip
 
     async def predict(self, texts: list[str], truncate: bool) -> list[dict]:
-        kept, every = nonblank(texts), encode(self.tokenizer, texts, truncate=truncate)
+        kept, every = nonblank(texts), encode(self.tokenizer, texts, "cut" if truncate else "refuse")
         ids = [every[i] for i in kept]
         row_scores = await self.batcher.submit(ids) if ids else None
         kept_results = results(row_scores, self.config, self.settings.threshold) if ids else []
@@ -236,6 +236,16 @@ def create_app(settings: ServeSettings, service: Service | None = None) -> FastA
         return service.metadata()
 
     return app
+
+
+def describe(settings: ServeSettings) -> tuple[str, str, dict | None]:
+    """Load the service once and say what it serves: its name, revision and backend agreement (run in a child
+    process before `--workers` start, so that the supervisor keeps no copy of the model)."""
+    from transformers.utils import logging as transformers_logging
+
+    transformers_logging.disable_progress_bar()
+    service = Service(settings)
+    return service.name, service.revision, service.agreement
 
 
 def app_from_environment() -> FastAPI:
