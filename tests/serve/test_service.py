@@ -46,7 +46,10 @@ def test_predict_texts_and_text(server, tiny_folders):
         assert prediction["scores"] == pytest.approx(expected, abs=1e-5)
         assert prediction["label"] == max(expected, key=expected.get) and prediction["labels"] == [prediction["label"]]
     status, one = server.request("POST", "/predict", {"text": TEXTS[1]})
-    assert status == 200 and one["predictions"] == [body["predictions"][1]]
+    # alone or in a padded batch: the same result, to float rounding (oneDNN's kernels depend on the batch size)
+    alone, batched = one["predictions"][0], body["predictions"][1]
+    assert status == 200 and alone["label"] == batched["label"]
+    assert alone["scores"] == pytest.approx(batched["scores"], abs=1e-6)
 
 
 def test_blank_text_gets_an_empty_result(server):
