@@ -164,9 +164,11 @@ def test_scratch_baseline_and_clear_errors(data, stages, tmp_path):
                                                  per_device_train_batch_size=4, report_to="none", save_strategy="no",
                                                  disable_tqdm=True, gradual_unfreezing=True))  # fmt: skip
     saved = json.loads((tmp_path / "scratch-defaults" / "training_args.json").read_text())
-    # 24 texts at batch 4: 5 epochs are 30 steps, stretched 3x to reach min_train_steps (80)
+    # The from-scratch baseline's recipe (RANDOM_WEIGHTS_RECIPE) where stage 3's defaults were kept; 24 texts at
+    # batch 4: its 10 epochs are 60 steps, stretched 2x to reach min_train_steps (80)
     assert saved["unfreeze_stages"] is None and not saved["gradual_unfreezing"]
-    assert saved["lr_decay_factor"] == 1.0 and saved["num_train_epochs"] == 15
+    assert saved["lr_decay_factor"] == 1.0 and saved["num_train_epochs"] == 20
+    assert saved["learning_rate"] == 1e-2 and saved["lr_schedule"] == "one_cycle"
     with pytest.raises(ValueError, match="already holds a saved model"):
         train_classifier(ModelArguments(**SIZES), DataArguments(train_files=[data["train"]]),
                          args(tmp_path / "scratch"))

@@ -20,6 +20,7 @@ weights, tokenizer, model card (README.md), `eval_results.json` and PNG plots of
 LR finder when asked).
 """
 
+import dataclasses
 import logging
 import math
 import shutil
@@ -284,7 +285,15 @@ def new_tokenizer(texts: Dataset, model_args: ModelArguments, data_args: DataArg
 def train_all_groups_at_one_rate(training_args: ULMFiTTrainingArguments) -> None:
     """Discriminative learning rates and gradual unfreezing protect what pretrained layers know; a model trained
     from random weights trains every layer group from the start at `learning_rate` (as the paper's stage 1 and the
-    no-pretraining baseline do)."""
+    no-pretraining baseline do). A classifier from random weights takes the from-scratch baseline's recipe
+    (`RANDOM_WEIGHTS_RECIPE`) for every field left at stage 3's default, so the script, the demo and the reports
+    train the same baseline."""
+    if isinstance(training_args, ClassifierTrainingArguments):
+        defaults = {f.name: f.default for f in dataclasses.fields(ClassifierTrainingArguments)}
+        for key, value in RANDOM_WEIGHTS_RECIPE.items():
+            if getattr(training_args, key) == defaults[key] != value:
+                logger.info(f"Training from scratch: {key} {getattr(training_args, key)} -> {value} (the baseline's).")
+                setattr(training_args, key, value)
     if training_args.lr_decay_factor != 1.0:
         logger.info(f"Training from scratch: lr_decay_factor {training_args.lr_decay_factor} -> 1 (one learning rate).")
         training_args.lr_decay_factor = 1.0
