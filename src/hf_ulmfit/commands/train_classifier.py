@@ -15,7 +15,8 @@ From a pretrained LM, the share of the training texts' tokens unknown to its voc
 transfer.md): its vocabulary is extended with the training texts' words seen at least `--min_freq` (3) times, new
 rows at the mean embedding, and it is fine-tuned briefly on the training texts and any unlabelled `--lm_files`
 (`--adapt_lm_*`); `--domain_adaptation off` keeps the LM as it is.
-Without `--model_name_or_path` the same classifier is trained from scratch (the no-pretraining baseline). The
+Without `--model_name_or_path` the same classifier is trained from scratch (the no-pretraining baseline, with its own
+recipe where the defaults are kept: `recipe.stages.RANDOM_WEIGHTS_RECIPE`, one-cycle 1e-2 for 10 epochs). The
 result loads with `pipeline("text-classification", model=OUTPUT_DIR, trust_remote_code=True)`.
 """
 
