@@ -86,15 +86,17 @@ def review_means():
     return deletion_means(model, tokenizer, texts[200 : 200 + REVIEWS], k=1, steps=8)[0]
 
 
-# Measured 2.9x with the CPU-trained LM; 1.82x with the GPU-trained one shipped since (its log-odds still pass).
-# Strict: the test fails once intrinsic attention passes here again, so the mark is removed then.
-SATURATED_PROBABILITY = pytest.mark.xfail(
-    strict=True, reason="intrinsic attention moves the probability only 1.8x as far as random deletions")
+# Measured 2.9x with the CPU-trained LM, 1.82x with the GPU-trained one shipped since, and 2.00x (0.0280 / 0.0140)
+# since from_pretrained gives the review classifier the classifier's dropouts and drop_mult (2026-12-04): exactly at
+# the bar, so float noise decides whether it passes; not strict, so neither outcome fails the run (its log-odds,
+# 2.20x, are asserted).
+AT_THE_BAR = pytest.mark.xfail(
+    strict=False, reason="intrinsic attention moves the probability 2.00x as far as random deletions: at the 2x bar")
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("ranker, measure", [
-    pytest.param(ranker, measure, marks=SATURATED_PROBABILITY)
+    pytest.param(ranker, measure, marks=AT_THE_BAR)
     if (ranker, measure) == ("intrinsic_attention", "probability") else (ranker, measure)
     for ranker in RANKERS for measure in MEASURES
 ])  # fmt: skip
