@@ -179,8 +179,7 @@ def test_generate_is_the_same_with_and_without_the_cache(strategy):
     torch.testing.assert_close(runs[0].sequences, runs[1].sequences)
     for a, b in zip(runs[0].scores, runs[1].scores, strict=True):
         torch.testing.assert_close(a, b)
-    if runs[0].past_key_values is not None:  # the cache generate returns is the LSTM state
-        assert isinstance(runs[0].past_key_values, LSTMState)
+    assert isinstance(runs[0].past_key_values, LSTMState)  # the cache generate returns is the LSTM state
 
 
 def test_a_prompt_holding_the_pad_id_generates():

@@ -745,7 +745,8 @@ def classifier_config(config: ULMFiTConfig, saved: ULMFiTConfig, overrides: dict
         for key, value in overrides.items():
             setattr(config, key, value)
         return config
-    changed = {k: v for k, v in config.to_dict().items() if k in _CONFIG_OVERRIDES and v != saved.to_dict().get(k)}
+    saved_values = saved.to_dict()
+    changed = {k: v for k, v in config.to_dict().items() if k in _CONFIG_OVERRIDES and v != saved_values.get(k)}
     return config.for_classifier(**{**changed, **overrides})
 
 
@@ -859,9 +860,9 @@ class ULMFiTForSequenceClassification(ULMFiTPreTrainedModel):
 
     def _encode_in_one_pass(self, input_ids: torch.Tensor, lengths: torch.Tensor, embeds=None,
                             keep_hidden: bool = False) -> tuple[torch.Tensor, list[torch.Tensor] | None]:
-        # With `keep_hidden`, also each layer's outputs (aligned at position 0).
         """`_encode` in eval mode (where the carried state makes chunks invisible), read in one pass without host
-        syncs or data-dependent loops: the graph that ONNX export and `torch.export` trace."""
+        syncs or data-dependent loops: the graph that ONNX export and `torch.export` trace. With `keep_hidden`, also
+        each layer's outputs (aligned at position 0)."""
         encoder, config = self.ulmfit, self.config
         x = encoder.embed(input_ids) if embeds is None else embeds
         raw = encoder.run_layers(x, encoder.zero_state(input_ids.shape[0]))[0]
